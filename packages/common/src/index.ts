@@ -1,0 +1,5 @@
+export * from './errors.js';
+export * from './paths.js';
+export * from './interrupt.js';
+export * from './run.js';
+export * from './files.js';

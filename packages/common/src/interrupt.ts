@@ -1,0 +1,44 @@
+/** One process-wide abort signal for Ctrl-C, and clean-up hooks that run before the process exits. */
+import { InterruptedError } from './errors.js';
+
+const controller = new AbortController();
+const cleanups = new Set<() => Promise<void> | void>();
+
+/** Aborted on the first SIGINT/SIGTERM once `installInterruptHandlers` ran. */
+export const interruptSignal: AbortSignal = controller.signal;
+
+/** Register clean-up work (kill a VM, remove a container); returns the function that unregisters it. */
+export function onCleanup(fn: () => Promise<void> | void): () => void {
+  cleanups.add(fn);
+  return () => cleanups.delete(fn);
+}
+
+/** Run every registered clean-up once, newest first; errors are swallowed (best effort). */
+export async function runCleanups(): Promise<void> {
+  const fns = [...cleanups].reverse();
+  cleanups.clear();
+  for (const fn of fns) {
+    try {
+      await fn();
+    } catch {
+      /* best effort */
+    }
+  }
+}
+
+/** For the CLI: Ctrl-C aborts running work, runs clean-ups, exits 130. A second Ctrl-C exits at once. */
+export function installInterruptHandlers(): void {
+  let count = 0;
+  const handler = (sig: NodeJS.Signals): void => {
+    count += 1;
+    if (count > 1) process.exit(130);
+    controller.abort(new InterruptedError(`running (${sig})`));
+    void runCleanups().finally(() => process.exit(130));
+  };
+  process.on('SIGINT', handler);
+  process.on('SIGTERM', handler);
+}
+
+export function throwIfInterrupted(what: string, signal: AbortSignal = interruptSignal): void {
+  if (signal.aborted) throw new InterruptedError(what);
+}

@@ -1,0 +1,108 @@
+/** Every external command goes through here: execa with a timeout, the Ctrl-C signal, and typed errors. */
+import { execa } from 'execa';
+import { CgpuError, InterruptedError } from './errors.js';
+import { interruptSignal } from './interrupt.js';
+
+export interface RunOptions {
+  /** Hard limit; the process is killed (SIGTERM, then SIGKILL after 5 s). */
+  timeoutMs: number;
+  cwd?: string;
+  env?: Record<string, string | undefined>;
+  input?: string | Buffer;
+  signal?: AbortSignal;
+  /** Stream each output line to this callback as it arrives. */
+  onLine?: (line: string, stream: 'stdout' | 'stderr') => void;
+  /** When true, a non-zero exit is returned, not thrown. */
+  allowFailure?: boolean;
+  /** What this command is for, used in error messages ("building the image"). */
+  purpose?: string;
+}
+
+export interface RunResult {
+  command: string;
+  exitCode: number;
+  stdout: string;
+  stderr: string;
+  durationMs: number;
+  timedOut: boolean;
+}
+
+export class CommandError extends CgpuError {
+  readonly result: RunResult;
+  constructor(result: RunResult, purpose: string | undefined, hint?: string) {
+    const tail = (result.stderr || result.stdout).trim().split('\n').slice(-15).join('\n');
+    const what = purpose ? `${purpose}: ` : '';
+    const msg = result.timedOut
+      ? `${what}\`${result.command}\` timed out after ${Math.round(result.durationMs / 1000)} s`
+      : `${what}\`${result.command}\` exited ${result.exitCode}${tail ? `\n${tail}` : ''}`;
+    super({ code: result.timedOut ? 'COMMAND_TIMEOUT' : 'COMMAND_FAILED', message: msg, hint, details: { command: result.command, exitCode: result.exitCode } });
+    this.name = 'CommandError';
+    this.result = result;
+  }
+}
+
+export class CommandMissingError extends CgpuError {
+  constructor(cmd: string, hint: string) {
+    super({ code: 'COMMAND_MISSING', message: `\`${cmd}\` is not installed`, hint, exitCode: 2 });
+    this.name = 'CommandMissingError';
+  }
+}
+
+export async function run(cmd: string, args: readonly string[], opts: RunOptions): Promise<RunResult> {
+  const signal = opts.signal ?? interruptSignal;
+  if (signal.aborted) throw new InterruptedError(opts.purpose ?? cmd);
+  const started = Date.now();
+  const command = [cmd, ...args].join(' ');
+  const sub = execa(cmd, args, {
+    timeout: opts.timeoutMs,
+    cancelSignal: signal,
+    forceKillAfterDelay: 5000,
+    cleanup: true,
+    reject: false,
+    all: false,
+    stripFinalNewline: false,
+    ...(opts.cwd !== undefined ? { cwd: opts.cwd } : {}),
+    ...(opts.env !== undefined ? { env: opts.env } : {}),
+    ...(opts.input !== undefined ? { input: opts.input } : { stdin: 'ignore' as const }),
+    ...(opts.onLine
+      ? {
+          stdout: ['pipe', lineSink(opts.onLine, 'stdout')],
+          stderr: ['pipe', lineSink(opts.onLine, 'stderr')],
+        }
+      : {}),
+  });
+  const r = await sub;
+  const result: RunResult = {
+    command,
+    exitCode: r.exitCode ?? -1,
+    stdout: String(r.stdout ?? ''),
+    stderr: String(r.stderr ?? ''),
+    durationMs: Date.now() - started,
+    timedOut: r.timedOut === true,
+  };
+  if (r.isCanceled || signal.aborted) throw new InterruptedError(opts.purpose ?? command);
+  const code = (r as { code?: string }).code;
+  if (code === 'ENOENT' && r.exitCode === undefined) {
+    throw new CommandMissingError(cmd, `install the Debian package that provides \`${cmd}\` (see ci/setup.sh)`);
+  }
+  if (!opts.allowFailure && (result.exitCode !== 0 || result.timedOut)) throw new CommandError(result, opts.purpose);
+  if (result.timedOut) throw new CommandError(result, opts.purpose);
+  return result;
+}
+
+function lineSink(cb: (line: string, s: 'stdout' | 'stderr') => void, stream: 'stdout' | 'stderr') {
+  return function* (line: unknown): Generator<unknown, void, unknown> {
+    cb(String(line), stream);
+    yield line;
+  };
+}
+
+/** True when `cmd` runs (`cmd --version` or the given args exit 0 within 10 s). */
+export async function commandWorks(cmd: string, args: readonly string[] = ['--version']): Promise<boolean> {
+  try {
+    const r = await run(cmd, args, { timeoutMs: 10_000, allowFailure: true });
+    return r.exitCode === 0;
+  } catch {
+    return false;
+  }
+}
