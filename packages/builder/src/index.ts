@@ -1,1 +1,5 @@
-export {};
+export * from './engine.js';
+export * from './recipes.js';
+export * from './images.js';
+export * from './elf.js';
+export * from './build.js';

@@ -1,6 +1,8 @@
 /** The `cgpu` command line: commander for parsing, typed errors mapped to exit codes 0/1/2. */
 import { Command, CommanderError } from 'commander';
 import { installInterruptHandlers, runCleanups } from '@cgpu/common';
+import { registerBuild } from './commands/build.js';
+import { registerEngine } from './commands/engine.js';
 import { registerKernels } from './commands/kernels.js';
 import { reportError } from './output.js';
 
@@ -11,6 +13,8 @@ export function buildProgram(): Command {
     .showHelpAfterError()
     .exitOverride();
   registerKernels(program);
+  registerEngine(program);
+  registerBuild(program);
   for (const register of extraCommands) register(program);
   return program;
 }

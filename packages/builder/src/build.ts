@@ -1,0 +1,170 @@
+/** Build an out-of-tree module (and its user-space tools) inside the kernel's own builder container. */
+import { chmod, mkdir, mkdtemp, readdir, rename, rm, writeFile } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import { CgpuError, CommandError, onCleanup, sha256File, withLock } from '@cgpu/common';
+import type { KernelEntry } from '@cgpu/kernels';
+import { EM_AARCH64, EM_X86_64, elfFacts, moduleInfo } from './elf.js';
+import { ensureKernelImage, runContainer, type Log } from './images.js';
+import { toolchain } from './recipes.js';
+
+export interface AppliedPatchInfo {
+  name: string;
+  reason: string;
+}
+
+export interface BuildRequest {
+  kernel: KernelEntry;
+  /** Module source; mounted read-only. */
+  src: string;
+  /** `dist/`; the result goes to `<out>/<release>/`. */
+  out: string;
+  werror?: boolean;
+  patches?: AppliedPatchInfo[];
+  log?: Log;
+  timeoutMs?: number;
+}
+
+export interface BuiltFile {
+  file: string;
+  sha256: string;
+  elf: string;
+}
+
+export interface BuildResult {
+  kernel: string;
+  arch: string;
+  suite: string;
+  image: string;
+  gcc: string;
+  patches: AppliedPatchInfo[];
+  warnings: number;
+  warningLines: string[];
+  durationMs: number;
+  /** Time of the `make modules` step alone, inside the container. */
+  makeMs: number;
+  modules: Array<BuiltFile & { vermagic: string }>;
+  tools: BuiltFile[];
+  dir: string;
+}
+
+export class BuildFailedError extends CgpuError {
+  constructor(k: KernelEntry, image: string, errors: string[], log: string) {
+    super({
+      code: 'BUILD_FAILED',
+      message: `the module does not build for ${k.release} (${k.arch}) in ${image}:\n${errors.join('\n')}`,
+      hint: `full log: ${log}`,
+      details: { kernel: k.release, arch: k.arch, image, errors },
+    });
+    this.name = 'BuildFailedError';
+  }
+}
+
+const WARNING = /(^|\s)warning:|^WARNING:/;
+const ERROR = /(^|\s)(error|fatal error):|^ERROR:|\*\*\* /;
+
+export async function buildModule(req: BuildRequest): Promise<BuildResult> {
+  const started = Date.now();
+  const k = req.kernel;
+  const { tag, recipe } = await ensureKernelImage(k, req.log);
+  const outRoot = resolve(req.out);
+  const finalDir = join(outRoot, k.release);
+  await mkdir(outRoot, { recursive: true });
+  const tmp = await mkdtemp(join(outRoot, `.${k.release}.build-`));
+  const unregister = onCleanup(() => rm(tmp, { recursive: true, force: true }));
+  try {
+    await chmod(tmp, 0o777); // the build runs as an unprivileged user
+    const tc = toolchain(k.arch, k.gccMajor);
+    const kdir = `/usr/src/linux-headers-${k.release}`;
+    const make = ['make', '-C', kdir, 'M=/tmp/m', ...tc.makeArgs, ...(req.werror ? ['KCFLAGS=-Werror'] : [])].join(' ');
+    const script = [
+      'cp -r /src /tmp/m',
+      's=$(date +%s%N)',
+      `${make} modules 2>&1 || { echo "@@make-failed"; exit 3; }`,
+      'e=$(date +%s%N)',
+      'echo "@@make-ms $(( (e - s) / 1000000 ))"',
+      'cp /tmp/m/*.ko /out/',
+      'if [ -f /tmp/m/tools/Makefile ]; then',
+      `  make -C /tmp/m/tools CC="${tc.cc}" CC32="${tc.cc32}" OUT=/out/tools 2>&1 || { echo "@@tools-failed"; exit 4; }`,
+      'fi',
+    ].join('\n');
+    const lines: string[] = [];
+    const log = (l: string): void => {
+      lines.push(l);
+      req.log?.(l);
+    };
+    let result;
+    try {
+      result = await runContainer(
+        tag,
+        ['--network', 'none', '-u', '1000:1000', '-e', 'HOME=/tmp', '-v', `${resolve(req.src)}:/src:ro`, '-v', `${tmp}:/out`],
+        script,
+        { timeoutMs: req.timeoutMs ?? 20 * 60_000, log, purpose: `building ${k.release}`, allowFailure: true },
+      );
+    } catch (e) {
+      if (e instanceof CommandError) lines.push(e.message);
+      throw e;
+    } finally {
+      await writeFile(join(tmp, 'build.log'), `${lines.join('\n')}\n`);
+    }
+    const warningLines = lines.filter((l) => WARNING.test(l));
+    if (result.exitCode !== 0) {
+      const errors = lines.filter((l) => ERROR.test(l)).slice(0, 10);
+      await keepFailedLog(tmp, outRoot, k.release);
+      throw new BuildFailedError(k, tag, errors.length ? errors : lines.slice(-10), join(outRoot, `${k.release}.failed.log`));
+    }
+    if (req.werror && warningLines.length > 0) {
+      await keepFailedLog(tmp, outRoot, k.release);
+      throw new BuildFailedError(k, tag, [`--werror: ${warningLines.length} warnings`, ...warningLines.slice(0, 10)], join(outRoot, `${k.release}.failed.log`));
+    }
+    const makeMs = Number(lines.find((l) => l.startsWith('@@make-ms '))?.split(' ')[1] ?? 0);
+    const wantMachine = k.arch === 'amd64' ? EM_X86_64 : EM_AARCH64;
+    const modules: BuildResult['modules'] = [];
+    for (const f of (await readdir(tmp)).filter((n) => n.endsWith('.ko'))) {
+      const p = join(tmp, f);
+      const [elf, info] = await Promise.all([elfFacts(p), moduleInfo(p)]);
+      const vermagic = info['vermagic'] ?? '';
+      if (!vermagic.startsWith(`${k.release} `)) {
+        throw new CgpuError({ code: 'VERMAGIC_MISMATCH', message: `${f} has vermagic "${vermagic}", not ${k.release}`, hint: 'the headers in the image do not match the kernel; run `cgpu images prune` and build again' });
+      }
+      if (elf.machine !== wantMachine) {
+        throw new CgpuError({ code: 'ELF_MACHINE_MISMATCH', message: `${f} is ${elf.machineName}, not ${k.arch}` });
+      }
+      modules.push({ file: f, sha256: await sha256File(p), elf: elf.machineName, vermagic });
+    }
+    if (modules.length === 0) throw new BuildFailedError(k, tag, ['make succeeded but produced no .ko'], join(tmp, 'build.log'));
+    const tools: BuiltFile[] = [];
+    for (const f of await readdir(join(tmp, 'tools')).catch(() => [] as string[])) {
+      const p = join(tmp, 'tools', f);
+      tools.push({ file: `tools/${f}`, sha256: await sha256File(p), elf: (await elfFacts(p)).machineName });
+    }
+    const res: BuildResult = {
+      kernel: k.release,
+      arch: k.arch,
+      suite: k.suite,
+      image: tag,
+      gcc: `gcc-${recipe.gccMajor}`,
+      patches: req.patches ?? [],
+      warnings: warningLines.length,
+      warningLines,
+      durationMs: Date.now() - started,
+      makeMs,
+      modules,
+      tools,
+      dir: finalDir,
+    };
+    await writeFile(join(tmp, 'build.json'), `${JSON.stringify(res, null, 2)}\n`);
+    // Two builds of the same kernel: each built in its own temp dir; the swap into place is serialised.
+    await withLock(`${finalDir}.lock`, 120_000, async () => {
+      await rm(finalDir, { recursive: true, force: true });
+      await rename(tmp, finalDir);
+    });
+    return res;
+  } finally {
+    unregister();
+    await rm(tmp, { recursive: true, force: true });
+  }
+}
+
+async function keepFailedLog(tmp: string, outRoot: string, release: string): Promise<void> {
+  await rename(join(tmp, 'build.log'), join(outRoot, `${release}.failed.log`)).catch(() => undefined);
+}

@@ -1,0 +1,157 @@
+/** Builder images from debootstrap + `docker import`, then apt inside; and a per-kernel headers layer. */
+import { mkdtemp, rm, writeFile, mkdir } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { basename, join } from 'node:path';
+import { cacheDir, onCleanup, run, withLock } from '@cgpu/common';
+import { debPath, mirrorUrl, type KernelEntry } from '@cgpu/kernels';
+import { docker } from './engine.js';
+import { APT_CONF, baseTag, builderRecipe, builderTag, kernelTag, type BuilderRecipe } from './recipes.js';
+
+export type Log = (line: string) => void;
+
+export async function imageExists(tag: string): Promise<boolean> {
+  const r = await docker(['image', 'inspect', '--format', '{{.Id}}', tag], { timeoutMs: 30_000, allowFailure: true });
+  return r.exitCode === 0;
+}
+
+export interface ImageInfo {
+  tag: string;
+  size: string;
+  created: string;
+}
+
+export async function listImages(): Promise<ImageInfo[]> {
+  const out: ImageInfo[] = [];
+  for (const repo of ['cgpu-base', 'cgpu-builder', 'cgpu-kernel']) {
+    const r = await docker(['image', 'ls', repo, '--format', '{{.Repository}}:{{.Tag}}\t{{.Size}}\t{{.CreatedSince}}'], { timeoutMs: 30_000 });
+    for (const line of r.stdout.split('\n').filter(Boolean)) {
+      const [tag, size, created] = line.split('\t');
+      out.push({ tag: tag!, size: size ?? '', created: created ?? '' });
+    }
+  }
+  return out;
+}
+
+/** Remove every cgpu image not in `keep`; returns the removed tags. */
+export async function pruneImages(keep: ReadonlySet<string> = new Set()): Promise<string[]> {
+  const removed: string[] = [];
+  for (const img of (await listImages()).reverse()) {
+    if (keep.has(img.tag)) continue;
+    const r = await docker(['image', 'rm', img.tag], { timeoutMs: 120_000, allowFailure: true });
+    if (r.exitCode === 0) removed.push(img.tag);
+  }
+  return removed;
+}
+
+/** Run a throw-away container; it is removed on success, failure and Ctrl-C. */
+export async function runContainer(image: string, args: string[], script: string, opts: { timeoutMs: number; log?: Log; purpose: string; allowFailure?: boolean }) {
+  const name = `cgpu-${process.pid}-${Math.random().toString(16).slice(2, 10)}`;
+  const unregister = onCleanup(() => run('docker', ['rm', '-f', name], { timeoutMs: 30_000, allowFailure: true }).then(() => undefined));
+  try {
+    return await docker(['run', '--rm', '--name', name, ...args, image, 'sh', '-ec', script], {
+      timeoutMs: opts.timeoutMs,
+      purpose: opts.purpose,
+      allowFailure: opts.allowFailure ?? false,
+      ...(opts.log ? { onLine: (l: string) => opts.log!(l) } : {}),
+    });
+  } finally {
+    unregister();
+    await run('docker', ['rm', '-f', name], { timeoutMs: 30_000, allowFailure: true }).catch(() => undefined);
+  }
+}
+
+/** Run a container, then commit it as `tag` (used for layers that need apt). */
+async function commitContainer(from: string, tag: string, args: string[], script: string, log: Log | undefined, purpose: string): Promise<void> {
+  const name = `cgpu-img-${process.pid}-${Math.random().toString(16).slice(2, 10)}`;
+  const unregister = onCleanup(() => run('docker', ['rm', '-f', name], { timeoutMs: 30_000, allowFailure: true }).then(() => undefined));
+  try {
+    await docker(['run', '--name', name, '--network', 'host', ...args, from, 'sh', '-ec', script], {
+      timeoutMs: 30 * 60_000,
+      purpose,
+      ...(log ? { onLine: (l: string) => log(l) } : {}),
+    });
+    await docker(['commit', '--change', 'CMD ["/bin/bash"]', name, tag], { timeoutMs: 10 * 60_000, purpose: `committing ${tag}` });
+  } finally {
+    unregister();
+    await run('docker', ['rm', '-f', name], { timeoutMs: 30_000, allowFailure: true }).catch(() => undefined);
+  }
+}
+
+/** A minbase rootfs of `suite`, imported as an image. debootstrap checks the Release signature itself. */
+export async function ensureBaseImage(suite: string, log?: Log): Promise<string> {
+  const mirror = mirrorUrl();
+  const tag = baseTag(suite, mirror);
+  return withLock(cacheDir('locks', `${tag.replace(/[:/]/g, '_')}.lock`), 30 * 60_000, async () => {
+    if (await imageExists(tag)) return tag;
+    const dir = await mkdtemp(join(tmpdir(), `cgpu-rootfs-${suite}-`));
+    const unregister = onCleanup(() => rm(dir, { recursive: true, force: true }));
+    try {
+      log?.(`debootstrap --variant=minbase ${suite}`);
+      await run('debootstrap', ['--variant=minbase', suite, join(dir, 'root'), mirror], {
+        timeoutMs: 20 * 60_000,
+        purpose: `debootstrap of ${suite}`,
+        ...(log ? { onLine: (l: string) => log(l) } : {}),
+      });
+      await mkdir(join(dir, 'root/etc/apt/apt.conf.d'), { recursive: true });
+      await writeFile(join(dir, 'root/etc/apt/apt.conf.d/99cgpu'), `${APT_CONF}\n`);
+      await run('tar', ['-C', join(dir, 'root'), '-cf', join(dir, 'rootfs.tar'), '.'], { timeoutMs: 10 * 60_000, purpose: 'packing the rootfs' });
+      log?.(`docker import ${tag}`);
+      await docker(['import', join(dir, 'rootfs.tar'), tag], { timeoutMs: 10 * 60_000, purpose: `importing ${tag}` });
+      return tag;
+    } finally {
+      unregister();
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+}
+
+export async function ensureBuilderImage(recipe: BuilderRecipe, log?: Log): Promise<string> {
+  const tag = builderTag(recipe);
+  return withLock(cacheDir('locks', `${tag.replace(/[:/]/g, '_')}.lock`), 60 * 60_000, async () => {
+    if (await imageExists(tag)) return tag;
+    const base = await ensureBaseImage(recipe.suite, log);
+    log?.(`apt-get install ${recipe.packages.join(' ')}`);
+    await commitContainer(
+      base,
+      tag,
+      [],
+      `export DEBIAN_FRONTEND=noninteractive; apt-get update -qq; apt-get install -y -qq ${recipe.packages.join(' ')}; apt-get clean; rm -rf /var/lib/apt/lists/*`,
+      log,
+      `installing the ${recipe.suite} gcc-${recipe.gccMajor} toolchain`,
+    );
+    return tag;
+  });
+}
+
+/**
+ * The builder plus the kernel's headers. amd64: the verified debs installed with apt (which pulls their
+ * dependencies). arm64: the headers unpacked with dpkg-deb -x (installing them through multiarch would drag
+ * in arm64 binaries) and the amd64 kbuild installed with apt.
+ */
+export async function ensureKernelImage(k: KernelEntry, log?: Log): Promise<{ tag: string; builder: string; recipe: BuilderRecipe }> {
+  const recipe = builderRecipe(k, mirrorUrl());
+  const builder = await ensureBuilderImage(recipe, log);
+  const tag = kernelTag(builder, k);
+  await withLock(cacheDir('locks', `${tag.replace(/[:/]/g, '_')}.lock`), 30 * 60_000, async () => {
+    if (await imageExists(tag)) return;
+    const debs = k.debs.filter((d) => d.role !== 'image');
+    const mounts = debs.flatMap((d) => ['-v', `${debPath(d)}:/debs/${basename(d.filename)}:ro`]);
+    const inContainer = (role: string): string[] => debs.filter((d) => d.role === role).map((d) => `/debs/${basename(d.filename)}`);
+    let script: string;
+    if (k.arch === 'amd64') {
+      script = `export DEBIAN_FRONTEND=noninteractive; apt-get update -qq; apt-get install -y -qq ${debs.map((d) => `/debs/${basename(d.filename)}`).join(' ')}; apt-get clean; rm -rf /var/lib/apt/lists/*`;
+    } else {
+      // Unpacked aside and only usr/ copied: a deb's ./lib would replace the /lib -> usr/lib symlink of a
+      // merged-/usr system and break every dynamic binary.
+      const unpack = [...inContainer('headers'), ...inContainer('headers-common'), ...inContainer('base')]
+        .map((p) => `rm -rf /tmp/x; dpkg-deb -x ${p} /tmp/x; cp -a /tmp/x/usr/. /usr/`)
+        .join('; ');
+      script = `export DEBIAN_FRONTEND=noninteractive; apt-get update -qq; apt-get install -y -qq ${inContainer('kbuild').join(' ')}; ${unpack}; apt-get clean; rm -rf /var/lib/apt/lists/*`;
+    }
+    script += `; test -f /usr/src/linux-headers-${k.release}/Makefile`;
+    log?.(`installing the headers of ${k.release}`);
+    await commitContainer(builder, tag, mounts, script, log, `installing the headers of ${k.release} into ${builder}`);
+  });
+  return { tag, builder, recipe };
+}
+
