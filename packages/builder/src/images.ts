@@ -2,7 +2,7 @@
 import { mkdtemp, rm, writeFile, mkdir } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
-import { cacheDir, onCleanup, run, withLock } from '@cgpu/common';
+import { cacheDir, onCleanup, run, runForCleanup, withLock } from '@cgpu/common';
 import { debPath, mirrorUrl, type KernelEntry } from '@cgpu/kernels';
 import { docker } from './engine.js';
 import { APT_CONF, baseTag, builderRecipe, builderTag, kernelTag, type BuilderRecipe } from './recipes.js';
@@ -46,7 +46,7 @@ export async function pruneImages(keep: ReadonlySet<string> = new Set()): Promis
 /** Run a throw-away container; it is removed on success, failure and Ctrl-C. */
 export async function runContainer(image: string, args: string[], script: string, opts: { timeoutMs: number; log?: Log; purpose: string; allowFailure?: boolean }) {
   const name = `cgpu-${process.pid}-${Math.random().toString(16).slice(2, 10)}`;
-  const unregister = onCleanup(() => run('docker', ['rm', '-f', name], { timeoutMs: 30_000, allowFailure: true }).then(() => undefined));
+  const unregister = onCleanup(() => runForCleanup('docker', ['rm', '-f', name]));
   try {
     return await docker(['run', '--rm', '--name', name, ...args, image, 'sh', '-ec', script], {
       timeoutMs: opts.timeoutMs,
@@ -56,14 +56,14 @@ export async function runContainer(image: string, args: string[], script: string
     });
   } finally {
     unregister();
-    await run('docker', ['rm', '-f', name], { timeoutMs: 30_000, allowFailure: true }).catch(() => undefined);
+    await runForCleanup('docker', ['rm', '-f', name]);
   }
 }
 
 /** Run a container, then commit it as `tag` (used for layers that need apt). */
 async function commitContainer(from: string, tag: string, args: string[], script: string, log: Log | undefined, purpose: string): Promise<void> {
   const name = `cgpu-img-${process.pid}-${Math.random().toString(16).slice(2, 10)}`;
-  const unregister = onCleanup(() => run('docker', ['rm', '-f', name], { timeoutMs: 30_000, allowFailure: true }).then(() => undefined));
+  const unregister = onCleanup(() => runForCleanup('docker', ['rm', '-f', name]));
   try {
     await docker(['run', '--name', name, '--network', 'host', ...args, from, 'sh', '-ec', script], {
       timeoutMs: 30 * 60_000,
@@ -73,7 +73,7 @@ async function commitContainer(from: string, tag: string, args: string[], script
     await docker(['commit', '--change', 'CMD ["/bin/bash"]', name, tag], { timeoutMs: 10 * 60_000, purpose: `committing ${tag}` });
   } finally {
     unregister();
-    await run('docker', ['rm', '-f', name], { timeoutMs: 30_000, allowFailure: true }).catch(() => undefined);
+    await runForCleanup('docker', ['rm', '-f', name]);
   }
 }
 

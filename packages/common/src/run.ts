@@ -97,6 +97,14 @@ function lineSink(cb: (line: string, s: 'stdout' | 'stderr') => void, stream: 's
   };
 }
 
+/** For clean-up work after Ctrl-C: the same command, not cancelled by the (already aborted) interrupt signal. */
+export function runForCleanup(cmd: string, args: readonly string[], timeoutMs = 30_000): Promise<void> {
+  return run(cmd, args, { timeoutMs, allowFailure: true, signal: new AbortController().signal }).then(
+    () => undefined,
+    () => undefined,
+  );
+}
+
 /** True when `cmd` runs (`cmd --version` or the given args exit 0 within 10 s). */
 export async function commandWorks(cmd: string, args: readonly string[] = ['--version']): Promise<boolean> {
   try {
