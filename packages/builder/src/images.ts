@@ -115,7 +115,7 @@ export async function ensureBuilderImage(recipe: BuilderRecipe, log?: Log): Prom
       base,
       tag,
       [],
-      `export DEBIAN_FRONTEND=noninteractive; apt-get update -qq; apt-get install -y -qq ${recipe.packages.join(' ')}; apt-get clean; rm -rf /var/lib/apt/lists/*`,
+      `export DEBIAN_FRONTEND=noninteractive; apt-get update -qq; apt-get install -y -qq ${recipe.packages.join(' ')}; apt-get clean; rm -rf /var/lib/apt/lists/*; ${[...recipe.setup, 'true'].join('; ')}`,
       log,
       `installing the ${recipe.suite} gcc-${recipe.gccMajor} toolchain`,
     );

@@ -11,6 +11,8 @@ export interface BuilderRecipe {
   targetArch: Arch;
   mirror: string;
   packages: string[];
+  /** Shell commands run after the install. */
+  setup: string[];
 }
 
 const SCHEMA = 1;
@@ -29,9 +31,15 @@ export function builderRecipe(k: Pick<KernelEntry, 'baseSuite' | 'gccMajor' | 'a
   const n = k.gccMajor;
   // binutils is listed on its own: --no-install-recommends drops it from gcc's dependencies.
   const packages = ['make', 'bc', 'kmod', 'libelf-dev', 'binutils', 'libc6-dev', `gcc-${n}`, 'cpio', 'xz-utils', 'ca-certificates'];
-  if (k.arch === 'amd64') packages.push(`gcc-${n}-multilib`);
-  else packages.push(`gcc-${n}-aarch64-linux-gnu`, 'binutils-aarch64-linux-gnu', 'libc6-dev-arm64-cross', `gcc-${n}-arm-linux-gnueabihf`, 'libc6-dev-armhf-cross');
-  return { schema: SCHEMA, suite: k.baseSuite, gccMajor: n, targetArch: k.arch, mirror, packages: packages.sort() };
+  const setup: string[] = [];
+  if (k.arch === 'amd64') {
+    packages.push(`gcc-${n}-multilib`);
+    // What Debian's gcc-multilib (the default compiler's) would add: -m32 builds find the bi-arch asm headers.
+    setup.push('[ -e /usr/include/asm ] || ln -s x86_64-linux-gnu/asm /usr/include/asm');
+  }
+  else
+    packages.push(`gcc-${n}-aarch64-linux-gnu`, 'binutils-aarch64-linux-gnu', 'libc6-dev-arm64-cross', `gcc-${n}-arm-linux-gnueabihf`, 'libc6-dev-armhf-cross');
+  return { schema: SCHEMA, suite: k.baseSuite, gccMajor: n, targetArch: k.arch, mirror, packages: packages.sort(), setup };
 }
 
 export function baseTag(suite: string, mirror: string): string {

@@ -102,7 +102,12 @@ export async function loadInRelease(suite: string, opts: ArchiveOptions = {}): P
 }
 
 /** Stanzas of `linux-*` packages from `main/binary-<arch>/Packages.xz`, checked against the InRelease hash. */
-export async function loadKernelStanzas(rel: VerifiedRelease, arch: Arch): Promise<Stanza[]> {
+export function loadKernelStanzas(rel: VerifiedRelease, arch: Arch): Promise<Stanza[]> {
+  return loadStanzas(rel, arch, (name) => name.startsWith('linux-'));
+}
+
+/** Stanzas whose package name passes `keep`, from the hash-checked `main/binary-<arch>/Packages.xz`. */
+export async function loadStanzas(rel: VerifiedRelease, arch: Arch, keep: (name: string) => boolean): Promise<Stanza[]> {
   const name = `main/binary-${arch}/Packages.xz`;
   const want = releaseHashes(rel.fields).get(name);
   if (!want) {
@@ -114,7 +119,7 @@ export async function loadKernelStanzas(rel: VerifiedRelease, arch: Arch): Promi
   }
   const out: Stanza[] = [];
   const parser = new StanzaParser((s) => {
-    if (s['Package']?.startsWith('linux-')) out.push(s);
+    if (s['Package'] !== undefined && keep(s['Package'])) out.push(s);
   });
   const sub = execa('xz', ['-dc', path], { timeout: 120_000, cancelSignal: interruptSignal, buffer: false, stdin: 'ignore' });
   try {

@@ -11,7 +11,7 @@ import { ARCHES, SUITES, mirrorUrl, type SuiteInfo } from './suites.js';
  * `base`: config and System.map (7.x split layout); `headers`, `headers-common`: the build tree;
  * `kbuild`: host tools for the build (for arm64 kernels, the amd64 build, since we cross-compile).
  */
-export type DebRole = 'image' | 'base' | 'headers' | 'headers-common' | 'kbuild';
+export type DebRole = 'image' | 'base' | 'headers' | 'headers-common' | 'kbuild' | 'tool';
 
 export interface DebRef {
   role: DebRole;

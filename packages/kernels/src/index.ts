@@ -8,3 +8,4 @@ export * from './resolve.js';
 export * from './fetch.js';
 export * from './detect.js';
 export * from './version.js';
+export * from './packages.js';

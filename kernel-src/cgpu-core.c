@@ -1,0 +1,358 @@
+// SPDX-License-Identifier: GPL-2.0
+/* cgpu core: GPUs, instances with weights and memory quotas, per-file attachment and accounting. */
+#include <linux/ctype.h>
+#include <linux/slab.h>
+#include <linux/string.h>
+#include <linux/wait.h>
+#include "cgpu.h"
+
+DEFINE_MUTEX(cgpu_lock);
+/* Serialises create and destroy, so a name is never reused while its procfs directory is going away. */
+static DEFINE_MUTEX(cgpu_ctl_lock);
+struct cgpu_gpu cgpu_gpus[CGPU_MAX_GPUS];
+
+static unsigned int cgpu_used_weight(struct cgpu_gpu *gpu)
+{
+	struct cgpu_instance *inst;
+	unsigned int sum = 0;
+
+	lockdep_assert_held(&cgpu_lock);
+	list_for_each_entry(inst, &gpu->instances, node)
+		sum += inst->weight;
+	return sum;
+}
+
+unsigned int cgpu_free_weight(struct cgpu_gpu *gpu)
+{
+	return CGPU_MAX_WEIGHT - cgpu_used_weight(gpu);
+}
+
+static unsigned int cgpu_count_instances(struct cgpu_gpu *gpu)
+{
+	struct cgpu_instance *inst;
+	unsigned int n = 0;
+
+	list_for_each_entry(inst, &gpu->instances, node)
+		n++;
+	return n;
+}
+
+/* 1..31 characters of [A-Za-z0-9_-], starting with a letter, and not a per-GPU file name. */
+int cgpu_valid_name(const char *name)
+{
+	size_t i, len = strnlen(name, CGPU_NAME_LEN);
+
+	if (len == 0 || len >= CGPU_NAME_LEN || !isalpha(name[0]))
+		return -EINVAL;
+	for (i = 0; i < len; i++)
+		if (!isalnum(name[i]) && name[i] != '_' && name[i] != '-')
+			return -EINVAL;
+	if (!strcmp(name, "policy") || !strcmp(name, "max_inst") || !strcmp(name, "free_weight"))
+		return -EINVAL;
+	return 0;
+}
+
+struct cgpu_instance *cgpu_instance_find(const char *name)
+{
+	unsigned int g;
+	struct cgpu_instance *inst;
+
+	lockdep_assert_held(&cgpu_lock);
+	for (g = 0; g < cgpu_num_gpus; g++)
+		list_for_each_entry(inst, &cgpu_gpus[g].instances, node)
+			if (!strcmp(inst->name, name))
+				return inst;
+	return NULL;
+}
+
+static int cgpu_instance_create_locked(unsigned int g, const char *name);
+
+/* A new instance gets weight 1 and the default memory size; tune it through procfs. */
+int cgpu_instance_create(unsigned int g, const char *name)
+{
+	int ret;
+
+	mutex_lock(&cgpu_ctl_lock);
+	ret = cgpu_instance_create_locked(g, name);
+	mutex_unlock(&cgpu_ctl_lock);
+	return ret;
+}
+
+static int cgpu_instance_create_locked(unsigned int g, const char *name)
+{
+	struct cgpu_instance *inst;
+	struct cgpu_gpu *gpu;
+	int ret;
+
+	if (g >= cgpu_num_gpus)
+		return -EINVAL;
+	ret = cgpu_valid_name(name);
+	if (ret)
+		return ret;
+	gpu = &cgpu_gpus[g];
+
+	mutex_lock(&cgpu_lock);
+	if (cgpu_instance_find(name)) {
+		ret = -EEXIST;
+		goto out_unlock;
+	}
+	if (cgpu_count_instances(gpu) >= gpu->max_inst || cgpu_free_weight(gpu) < 1) {
+		ret = -ENOSPC;
+		goto out_unlock;
+	}
+	inst = kzalloc(sizeof(*inst), GFP_KERNEL);
+	if (!inst) {
+		ret = -ENOMEM;
+		goto out_unlock;
+	}
+	inst->id = cgpu_id_alloc();
+	if (inst->id < 0) {
+		ret = inst->id;
+		goto out_free;
+	}
+	cgpu_copy_name(inst->name, name, sizeof(inst->name));
+	inst->gpu = gpu;
+	inst->weight = 1;
+	inst->mem_limit = READ_ONCE(cgpu_default_memsize);
+	INIT_LIST_HEAD(&inst->jobs);
+	INIT_LIST_HEAD(&inst->busy_node);
+	ret = cgpu_procfs_add_instance(inst);
+	if (ret)
+		goto out_id;
+	list_add_tail(&inst->node, &gpu->instances);
+	mutex_unlock(&cgpu_lock);
+	return 0;
+
+out_id:
+	cgpu_id_free(inst->id);
+out_free:
+	kfree(inst);
+out_unlock:
+	mutex_unlock(&cgpu_lock);
+	return ret;
+}
+
+/*
+ * Freeing happens without cgpu_lock: removing the procfs files waits for their readers and writers,
+ * and those take cgpu_lock. The instance is already unlinked, so nothing can find it any more.
+ */
+static void cgpu_instance_free(struct cgpu_instance *inst)
+{
+	struct cgpu_gpu *gpu = inst->gpu;
+
+	cgpu_procfs_remove_instance(inst);
+	/* A job orphaned by a closed file may still be in its last slice: let it end (one slice at most). */
+	wait_event(gpu->idle, READ_ONCE(gpu->running_inst) != inst);
+	cgpu_id_free(inst->id);
+	kfree(inst);
+}
+
+/* Refused with -EBUSY while a file is attached to it. */
+int cgpu_instance_destroy(const char *name)
+{
+	struct cgpu_instance *inst;
+	int ret = 0;
+
+	mutex_lock(&cgpu_ctl_lock);
+	mutex_lock(&cgpu_lock);
+	inst = cgpu_instance_find(name);
+	if (!inst)
+		ret = -ENOENT;
+	else if (inst->attached)
+		ret = -EBUSY;
+	else
+		list_del(&inst->node);
+	mutex_unlock(&cgpu_lock);
+	if (!ret)
+		cgpu_instance_free(inst);
+	mutex_unlock(&cgpu_ctl_lock);
+	return ret;
+}
+
+int cgpu_set_weight(struct cgpu_instance *inst, unsigned int weight)
+{
+	int ret = 0;
+
+	if (weight < 1 || weight > CGPU_MAX_WEIGHT)
+		return -EINVAL;
+	mutex_lock(&cgpu_lock);
+	if (cgpu_used_weight(inst->gpu) - inst->weight + weight > CGPU_MAX_WEIGHT)
+		ret = -EINVAL;
+	else
+		WRITE_ONCE(inst->weight, weight);
+	mutex_unlock(&cgpu_lock);
+	return ret;
+}
+
+/* The quota cannot shrink below what is already charged. */
+int cgpu_set_memsize(struct cgpu_instance *inst, u64 bytes)
+{
+	struct cgpu_gpu *gpu = inst->gpu;
+	int ret = 0;
+
+	spin_lock(&gpu->lock);
+	if (bytes < inst->mem_used)
+		ret = -EBUSY;
+	else
+		inst->mem_limit = bytes;
+	spin_unlock(&gpu->lock);
+	return ret;
+}
+
+int cgpu_file_attach(struct cgpu_file *cf, const char *name, struct cgpu_attach *out)
+{
+	struct cgpu_instance *inst;
+	int ret = 0;
+
+	mutex_lock(&cgpu_lock);
+	inst = cgpu_instance_find(name);
+	if (!inst) {
+		ret = -ENOENT;
+	} else if (cf->inst) {
+		ret = -EBUSY;
+	} else {
+		inst->attached++;
+		cf->inst = inst;
+		out->gpu = inst->gpu->index;
+		out->id = inst->id;
+	}
+	mutex_unlock(&cgpu_lock);
+	return ret;
+}
+
+/* Called on release: cancels the file's jobs, returns its memory, unbinds it. */
+void cgpu_file_detach(struct cgpu_file *cf)
+{
+	struct cgpu_alloc *a, *tmp;
+	struct cgpu_instance *inst = cf->inst;
+
+	if (!inst)
+		return;
+	cgpu_sched_cancel_file(cf);
+	spin_lock(&inst->gpu->lock);
+	list_for_each_entry_safe(a, tmp, &cf->allocs, node) {
+		inst->mem_used -= a->bytes;
+		list_del(&a->node);
+		kfree(a);
+	}
+	spin_unlock(&inst->gpu->lock);
+	cf->nr_allocs = 0;
+	mutex_lock(&cgpu_lock);
+	inst->attached--;
+	cf->inst = NULL;
+	mutex_unlock(&cgpu_lock);
+}
+
+int cgpu_file_mem_alloc(struct cgpu_file *cf, u64 bytes, u64 *handle)
+{
+	struct cgpu_instance *inst = cf->inst;
+	struct cgpu_alloc *a;
+
+	if (bytes == 0)
+		return -EINVAL;
+	if (cf->nr_allocs >= CGPU_MAX_ALLOCS)
+		return -ENOSPC;
+	a = kzalloc(sizeof(*a), GFP_KERNEL);
+	if (!a)
+		return -ENOMEM;
+	spin_lock(&inst->gpu->lock);
+	if (bytes > inst->mem_limit || inst->mem_used > inst->mem_limit - bytes) {
+		spin_unlock(&inst->gpu->lock);
+		kfree(a);
+		return -ENOMEM;
+	}
+	inst->mem_used += bytes;
+	a->bytes = bytes;
+	a->handle = ++cf->next_handle;
+	list_add_tail(&a->node, &cf->allocs);
+	cf->nr_allocs++;
+	cgpu_counters_update(cf, 0, 0, 0, bytes);
+	spin_unlock(&inst->gpu->lock);
+	*handle = a->handle;
+	return 0;
+}
+
+int cgpu_file_mem_free(struct cgpu_file *cf, u64 handle)
+{
+	struct cgpu_instance *inst = cf->inst;
+	struct cgpu_alloc *a;
+
+	spin_lock(&inst->gpu->lock);
+	list_for_each_entry(a, &cf->allocs, node) {
+		if (a->handle != handle)
+			continue;
+		inst->mem_used -= a->bytes;
+		cgpu_counters_update(cf, 0, 0, 0, -(s64)a->bytes);
+		list_del(&a->node);
+		spin_unlock(&inst->gpu->lock);
+		cf->nr_allocs--;
+		kfree(a);
+		return 0;
+	}
+	spin_unlock(&inst->gpu->lock);
+	return -EINVAL;
+}
+
+/* Update the mmap()ed counters; a reader retries while @seq is odd or changed. */
+void cgpu_counters_update(struct cgpu_file *cf, u64 submitted, u64 done, u64 gpu_ns, s64 mem_delta)
+{
+	struct cgpu_counters *c = cf->counters;
+
+	spin_lock(&cf->stat_lock);
+	WRITE_ONCE(c->seq, c->seq + 1);
+	smp_wmb();
+	c->jobs_submitted += submitted;
+	c->jobs_done += done;
+	c->gpu_time_ns += gpu_ns;
+	c->mem_used += mem_delta;
+	smp_wmb();
+	WRITE_ONCE(c->seq, c->seq + 1);
+	spin_unlock(&cf->stat_lock);
+}
+
+int cgpu_core_init(void)
+{
+	unsigned int g;
+	int ret;
+
+	for (g = 0; g < cgpu_num_gpus; g++) {
+		struct cgpu_gpu *gpu = &cgpu_gpus[g];
+
+		gpu->index = g;
+		gpu->max_inst = CGPU_MAX_INST;
+		INIT_LIST_HEAD(&gpu->instances);
+		ret = cgpu_sched_start(gpu);
+		if (ret)
+			goto unwind;
+		ret = cgpu_procfs_add_gpu(gpu);
+		if (ret) {
+			cgpu_sched_stop(gpu);
+			goto unwind;
+		}
+	}
+	return 0;
+
+unwind:
+	while (g--)
+		cgpu_sched_stop(&cgpu_gpus[g]);
+	return ret;
+}
+
+/* No file is open (the module is unloading), so every instance can go. */
+void cgpu_core_exit(void)
+{
+	struct cgpu_instance *inst, *tmp;
+	unsigned int g;
+	LIST_HEAD(doomed);
+
+	for (g = 0; g < cgpu_num_gpus; g++) {
+		mutex_lock(&cgpu_lock);
+		list_splice_init(&cgpu_gpus[g].instances, &doomed);
+		mutex_unlock(&cgpu_lock);
+		list_for_each_entry_safe(inst, tmp, &doomed, node) {
+			list_del(&inst->node);
+			cgpu_instance_free(inst);
+		}
+		cgpu_sched_stop(&cgpu_gpus[g]);
+	}
+}

@@ -1,0 +1,331 @@
+// SPDX-License-Identifier: GPL-2.0
+/* cgpu parameters under /proc/cgpu_km/: version, major, default_memsize, inst_ctl, per GPU and per instance. */
+#include <linux/ctype.h>
+#include <linux/kernel.h>
+#include <linux/seq_file.h>
+#include <linux/slab.h>
+#include <linux/string.h>
+#include <linux/uaccess.h>
+#include "cgpu.h"
+
+#define CGPU_PROC_ROOT	"cgpu_km"
+#define CGPU_WRITE_MAX	64
+
+/* What one procfs file shows and accepts; @obj is NULL, a GPU or an instance. */
+struct cgpu_attr {
+	const char *name;
+	umode_t mode;
+	int (*show)(struct seq_file *m, void *obj);
+	int (*store)(void *obj, char *buf);
+};
+
+/* The data pointer of each procfs file. */
+struct cgpu_pentry {
+	const struct cgpu_attr *attr;
+	void *obj;
+};
+
+static struct proc_dir_entry *cgpu_proc_root;
+
+static int cgpu_parse_u64(const char *buf, u64 *out)
+{
+	return kstrtoull(buf, 10, out) ? -EINVAL : 0;
+}
+
+static int cgpu_parse_uint(const char *buf, unsigned int *out)
+{
+	return kstrtouint(buf, 10, out) ? -EINVAL : 0;
+}
+
+/* /proc/cgpu_km/ */
+
+static int version_show(struct seq_file *m, void *obj)
+{
+	seq_printf(m, "%s\n", CGPU_VERSION_STR);
+	return 0;
+}
+
+static int major_show(struct seq_file *m, void *obj)
+{
+	seq_printf(m, "%d\n", cgpu_major);
+	return 0;
+}
+
+static int default_memsize_show(struct seq_file *m, void *obj)
+{
+	seq_printf(m, "%llu\n", READ_ONCE(cgpu_default_memsize));
+	return 0;
+}
+
+static int default_memsize_store(void *obj, char *buf)
+{
+	u64 v;
+
+	if (cgpu_parse_u64(buf, &v) || v == 0)
+		return -EINVAL;
+	WRITE_ONCE(cgpu_default_memsize, v);
+	return 0;
+}
+
+/* "<n><name>" creates instance <name> on GPU n; "-<name>" destroys it. */
+static int inst_ctl_store(void *obj, char *buf)
+{
+	if (cgpu_valid_name(buf + 1))
+		return -EINVAL;
+	if (buf[0] == '-')
+		return cgpu_instance_destroy(buf + 1);
+	if (!isdigit(buf[0]))
+		return -EINVAL;
+	return cgpu_instance_create(buf[0] - '0', buf + 1);
+}
+
+static const struct cgpu_attr cgpu_root_attrs[] = {
+	{ "version", 0444, version_show, NULL },
+	{ "major", 0444, major_show, NULL },
+	{ "default_memsize", 0644, default_memsize_show, default_memsize_store },
+	{ "inst_ctl", 0200, NULL, inst_ctl_store },
+};
+
+static struct cgpu_pentry cgpu_root_entries[ARRAY_SIZE(cgpu_root_attrs)];
+
+/* /proc/cgpu_km/<n>/ */
+
+static int policy_show(struct seq_file *m, void *obj)
+{
+	seq_printf(m, "weighted %uus\n", READ_ONCE(cgpu_slice_us));
+	return 0;
+}
+
+static int max_inst_show(struct seq_file *m, void *obj)
+{
+	struct cgpu_gpu *gpu = obj;
+
+	seq_printf(m, "%u\n", READ_ONCE(gpu->max_inst));
+	return 0;
+}
+
+static int max_inst_store(void *obj, char *buf)
+{
+	struct cgpu_gpu *gpu = obj;
+	struct cgpu_instance *inst;
+	unsigned int v, n = 0;
+
+	if (cgpu_parse_uint(buf, &v) || v < 1 || v > CGPU_MAX_INST)
+		return -EINVAL;
+	mutex_lock(&cgpu_lock);
+	list_for_each_entry(inst, &gpu->instances, node)
+		n++;
+	if (v >= n)
+		WRITE_ONCE(gpu->max_inst, v);
+	mutex_unlock(&cgpu_lock);
+	return v >= n ? 0 : -EINVAL;
+}
+
+static int free_weight_show(struct seq_file *m, void *obj)
+{
+	unsigned int free;
+
+	mutex_lock(&cgpu_lock);
+	free = cgpu_free_weight(obj);
+	mutex_unlock(&cgpu_lock);
+	seq_printf(m, "%u\n", free);
+	return 0;
+}
+
+static const struct cgpu_attr cgpu_gpu_attrs[] = {
+	{ "policy", 0444, policy_show, NULL },
+	{ "max_inst", 0644, max_inst_show, max_inst_store },
+	{ "free_weight", 0444, free_weight_show, NULL },
+};
+
+static struct cgpu_pentry cgpu_gpu_entries[CGPU_MAX_GPUS][ARRAY_SIZE(cgpu_gpu_attrs)];
+
+/* /proc/cgpu_km/<n>/<name>/ */
+
+static int id_show(struct seq_file *m, void *obj)
+{
+	struct cgpu_instance *inst = obj;
+
+	seq_printf(m, "%d\n", inst->id);
+	return 0;
+}
+
+static int weight_show(struct seq_file *m, void *obj)
+{
+	struct cgpu_instance *inst = obj;
+
+	seq_printf(m, "%u\n", READ_ONCE(inst->weight));
+	return 0;
+}
+
+static int weight_store(void *obj, char *buf)
+{
+	unsigned int v;
+
+	if (cgpu_parse_uint(buf, &v))
+		return -EINVAL;
+	return cgpu_set_weight(obj, v);
+}
+
+static int memsize_show(struct seq_file *m, void *obj)
+{
+	struct cgpu_instance *inst = obj;
+	u64 limit;
+
+	spin_lock(&inst->gpu->lock);
+	limit = inst->mem_limit;
+	spin_unlock(&inst->gpu->lock);
+	seq_printf(m, "%llu\n", limit);
+	return 0;
+}
+
+static int memsize_store(void *obj, char *buf)
+{
+	u64 v;
+
+	if (cgpu_parse_u64(buf, &v) || v == 0)
+		return -EINVAL;
+	return cgpu_set_memsize(obj, v);
+}
+
+static int meminfo_show(struct seq_file *m, void *obj)
+{
+	struct cgpu_instance *inst = obj;
+	u64 used, limit;
+
+	spin_lock(&inst->gpu->lock);
+	used = inst->mem_used;
+	limit = inst->mem_limit;
+	spin_unlock(&inst->gpu->lock);
+	seq_printf(m, "used %llu\nlimit %llu\nfree %llu\n", used, limit, limit - used);
+	return 0;
+}
+
+static const struct cgpu_attr cgpu_inst_attrs[] = {
+	{ "id", 0444, id_show, NULL },
+	{ "weight", 0644, weight_show, weight_store },
+	{ "memsize", 0644, memsize_show, memsize_store },
+	{ "meminfo", 0444, meminfo_show, NULL },
+};
+
+/* The operations os-interface.c gives every file. */
+
+static int cgpu_proc_show(struct seq_file *m, void *v)
+{
+	struct cgpu_pentry *pe = m->private;
+
+	return pe->attr->show ? pe->attr->show(m, pe->obj) : 0;
+}
+
+int cgpu_proc_open(struct inode *inode, struct file *file)
+{
+	return single_open(file, cgpu_proc_show, cgpu_os_pde_data(inode));
+}
+
+/* One write is one whole value; a trailing newline is allowed. Anything malformed: -EINVAL. */
+ssize_t cgpu_proc_write(struct file *file, const char __user *ubuf, size_t len, loff_t *ppos)
+{
+	struct seq_file *m = file->private_data;
+	struct cgpu_pentry *pe = m->private;
+	char buf[CGPU_WRITE_MAX];
+	size_t n = len;
+	int ret;
+
+	if (!pe->attr->store)
+		return -EINVAL;
+	if (len == 0 || len >= sizeof(buf))
+		return -EINVAL;
+	if (copy_from_user(buf, ubuf, len))
+		return -EFAULT;
+	buf[n] = '\0';
+	if (buf[n - 1] == '\n')
+		buf[--n] = '\0';
+	if (n == 0 || strlen(buf) != n)
+		return -EINVAL;
+	ret = pe->attr->store(pe->obj, buf);
+	return ret ? ret : (ssize_t)len;
+}
+
+static int cgpu_add_files(struct proc_dir_entry *dir, const struct cgpu_attr *attrs,
+			  struct cgpu_pentry *entries, size_t n, void *obj)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		entries[i].attr = &attrs[i];
+		entries[i].obj = obj;
+		if (!cgpu_os_proc_create(attrs[i].name, attrs[i].mode, dir, &entries[i]))
+			return -ENOMEM;
+	}
+	return 0;
+}
+
+int cgpu_procfs_init(void)
+{
+	int ret;
+
+	cgpu_proc_root = proc_mkdir(CGPU_PROC_ROOT, NULL);
+	if (!cgpu_proc_root)
+		return -ENOMEM;
+	ret = cgpu_add_files(cgpu_proc_root, cgpu_root_attrs, cgpu_root_entries,
+			     ARRAY_SIZE(cgpu_root_attrs), NULL);
+	if (ret)
+		cgpu_procfs_exit();
+	return ret;
+}
+
+void cgpu_procfs_exit(void)
+{
+	remove_proc_subtree(CGPU_PROC_ROOT, NULL);
+	cgpu_proc_root = NULL;
+}
+
+int cgpu_procfs_add_gpu(struct cgpu_gpu *gpu)
+{
+	char name[4];
+	int ret;
+
+	snprintf(name, sizeof(name), "%u", gpu->index);
+	gpu->proc = proc_mkdir(name, cgpu_proc_root);
+	if (!gpu->proc)
+		return -ENOMEM;
+	ret = cgpu_add_files(gpu->proc, cgpu_gpu_attrs, cgpu_gpu_entries[gpu->index],
+			     ARRAY_SIZE(cgpu_gpu_attrs), gpu);
+	if (ret) {
+		proc_remove(gpu->proc);
+		gpu->proc = NULL;
+	}
+	return ret;
+}
+
+int cgpu_procfs_add_instance(struct cgpu_instance *inst)
+{
+	struct cgpu_pentry *entries;
+	int ret;
+
+	entries = kcalloc(ARRAY_SIZE(cgpu_inst_attrs), sizeof(*entries), GFP_KERNEL);
+	if (!entries)
+		return -ENOMEM;
+	inst->proc = proc_mkdir(inst->name, inst->gpu->proc);
+	if (!inst->proc) {
+		kfree(entries);
+		return -ENOMEM;
+	}
+	ret = cgpu_add_files(inst->proc, cgpu_inst_attrs, entries, ARRAY_SIZE(cgpu_inst_attrs), inst);
+	if (ret) {
+		proc_remove(inst->proc);
+		kfree(entries);
+		return ret;
+	}
+	inst->proc_data = entries;
+	return 0;
+}
+
+/* Waits for every reader and writer of the instance's files to leave before it returns. */
+void cgpu_procfs_remove_instance(struct cgpu_instance *inst)
+{
+	proc_remove(inst->proc);
+	inst->proc = NULL;
+	kfree(inst->proc_data);
+	inst->proc_data = NULL;
+}

@@ -1,0 +1,41 @@
+/**
+ * The initramfs /init. Every line it prints that the verdict reads starts with `@@cgpu `; the smoke tool's
+ * own lines are `PASS ..`/`FAIL ..` and `smokeNN: N passed, N failed`.
+ */
+export const MARK = '@@cgpu';
+
+export function initScript(): string {
+  return `#!/bin/busybox sh
+/bin/busybox --install -s /bin
+export PATH=/bin
+mount -t proc proc /proc
+mount -t sysfs sysfs /sys
+mount -t devtmpfs devtmpfs /dev 2>/dev/null
+mark() { echo "${MARK} $*"; }
+up() { cut -d' ' -f1 /proc/uptime; }
+mark stage boot $(up)
+# Hung tasks (a release that never returns) are reported after 5 s instead of 120 s.
+[ -w /proc/sys/kernel/hung_task_timeout_secs ] && echo 5 > /proc/sys/kernel/hung_task_timeout_secs
+mark taint-before $(cat /proc/sys/kernel/tainted)
+mark stage load $(up)
+if insmod /cgpu.ko $(cat /cgpu.params); then mark insmod ok; else mark insmod failed $?; fi
+mark stage loaded $(up)
+if [ -c /dev/cgpu-km ]; then mark devnode ok; else mark devnode missing; fi
+mark stage scenario $(up)
+/cgpu-smoke; mark smoke64 exit $?
+if [ -x /cgpu-smoke32 ]; then /cgpu-smoke32; mark smoke32 exit $?; fi
+mark stage scenario-done $(up)
+find /proc/cgpu_km 2>/dev/null | sort | sed 's/^/${MARK} proc /'
+exec 3</dev/cgpu-km
+if rmmod cgpu 2>/dev/null; then mark rmmod-while-open succeeded; else mark rmmod-while-open refused; fi
+exec 3<&-
+mark stage unload $(up)
+if rmmod cgpu; then mark rmmod ok; else mark rmmod failed $?; fi
+mark stage unloaded $(up)
+for p in /proc/cgpu_km /sys/class/cgpu-km /sys/module/cgpu /dev/cgpu-km; do [ -e $p ] && mark leftover $p; done
+mark taint-after $(cat /proc/sys/kernel/tainted)
+dmesg | tail -n 60 | sed 's/^/${MARK} dmesg /'
+mark done
+poweroff -f
+`;
+}

@@ -1,0 +1,114 @@
+/** Boot a kernel in QEMU with a serial console, no network, no reboot, and a hard wall-clock limit. */
+import { access, readFile } from 'node:fs/promises';
+import { constants } from 'node:fs';
+import { gzipSync } from 'node:zlib';
+import { CgpuError, CommandError, CommandMissingError, cacheDir, commandWorks, readJson, run, writeFileAtomic } from '@cgpu/common';
+import type { Arch } from '@cgpu/kernels';
+import { S_IFCHR, S_IFDIR, S_IFREG, writeCpio } from './cpio.js';
+
+export type Accel = 'kvm' | 'tcg';
+
+export interface BootRequest {
+  arch: Arch;
+  kernel: string;
+  initrd: string;
+  append: string[];
+  accel: Accel;
+  timeoutMs: number;
+  memoryMb?: number;
+  onLine?: (line: string) => void;
+}
+
+export interface BootResult {
+  console: string[];
+  exitCode: number;
+  timedOut: boolean;
+  wallMs: number;
+  command: string;
+}
+
+export function qemuBinary(arch: Arch): string {
+  return arch === 'amd64' ? 'qemu-system-x86_64' : 'qemu-system-aarch64';
+}
+
+export async function requireQemu(arch: Arch): Promise<void> {
+  if (!(await commandWorks(qemuBinary(arch)))) {
+    throw new CommandMissingError(qemuBinary(arch), `apt-get install ${arch === 'amd64' ? 'qemu-system-x86' : 'qemu-system-arm'}`);
+  }
+}
+
+export function qemuArgs(r: BootRequest): string[] {
+  const console = r.arch === 'amd64' ? 'ttyS0' : 'ttyAMA0';
+  const machine = r.arch === 'amd64' ? ['-M', 'pc'] : ['-M', 'virt', '-cpu', r.accel === 'kvm' ? 'host' : 'cortex-a57'];
+  return [
+    ...machine,
+    '-accel', r.accel,
+    '-m', String(r.memoryMb ?? 512),
+    '-smp', '1',
+    '-nographic', '-monitor', 'none', '-serial', 'stdio',
+    '-nic', 'none',
+    '-no-reboot',
+    '-kernel', r.kernel,
+    '-initrd', r.initrd,
+    '-append', [`console=${console}`, 'panic=-1', 'oops=panic', 'loglevel=4', ...r.append].join(' '),
+  ];
+}
+
+/** Boot and collect the console; a timeout is returned (timedOut), not thrown, so the caller can say where it stopped. */
+export async function boot(r: BootRequest): Promise<BootResult> {
+  await requireQemu(r.arch);
+  const lines: string[] = [];
+  const args = qemuArgs(r);
+  const started = Date.now();
+  try {
+    const res = await run(qemuBinary(r.arch), args, {
+      timeoutMs: r.timeoutMs,
+      allowFailure: true,
+      purpose: `booting ${r.kernel}`,
+      onLine: (l) => {
+        const clean = l.replace(/\r/g, '');
+        lines.push(clean);
+        r.onLine?.(clean);
+      },
+    });
+    return { console: lines, exitCode: res.exitCode, timedOut: res.timedOut, wallMs: Date.now() - started, command: res.command };
+  } catch (e) {
+    if (e instanceof CommandError && e.result.timedOut) {
+      return { console: lines, exitCode: -1, timedOut: true, wallMs: Date.now() - started, command: e.result.command };
+    }
+    throw e;
+  }
+}
+
+const PROBE_MARK = '@@cgpu kvm-probe-ok';
+
+/**
+ * Is KVM usable? Only a real boot says so (here /dev/kvm exists but a KVM guest hangs): boot the kernel
+ * with an init that prints a mark and powers off, under a 20 s limit. Cached per machine boot.
+ */
+export async function probeKvm(arch: Arch, kernel: string, busyboxPath: string): Promise<{ usable: boolean; why: string }> {
+  try {
+    await access('/dev/kvm', constants.R_OK | constants.W_OK);
+  } catch {
+    return { usable: false, why: '/dev/kvm is missing or not accessible' };
+  }
+  const bootId = (await readFile('/proc/sys/kernel/random/boot_id', 'utf8').catch(() => 'unknown')).trim();
+  const file = cacheDir('kvm-probe.json');
+  const cached = await readJson<Record<string, { usable: boolean; why: string }>>(file);
+  const key = `${bootId}/${arch}`;
+  if (cached?.[key]) return cached[key];
+  const initrd = cacheDir('kvm-probe-initrd.cpio.gz');
+  const cpio = writeCpio([
+    { path: 'bin', mode: S_IFDIR | 0o755 },
+    { path: 'dev', mode: S_IFDIR | 0o755 },
+    { path: 'dev/console', mode: S_IFCHR | 0o600, rdevMajor: 5, rdevMinor: 1 },
+    { path: 'bin/busybox', mode: S_IFREG | 0o755, data: await readFile(busyboxPath) },
+    { path: 'init', mode: S_IFREG | 0o755, data: Buffer.from(`#!/bin/busybox sh\n/bin/busybox echo "${PROBE_MARK}"\n/bin/busybox poweroff -f\n`) },
+  ]);
+  await writeFileAtomic(initrd, gzipSync(cpio));
+  const r = await boot({ arch, kernel, initrd, append: ['quiet'], accel: 'kvm', timeoutMs: 20_000 });
+  const usable = !r.timedOut && r.console.some((l) => l.includes(PROBE_MARK));
+  const result = { usable, why: usable ? `a KVM guest booted in ${r.wallMs} ms` : r.timedOut ? 'a KVM guest did not finish within 20 s' : `a KVM guest failed (exit ${r.exitCode})` };
+  await writeFileAtomic(file, JSON.stringify({ ...(cached ?? {}), [key]: result }));
+  return result;
+}

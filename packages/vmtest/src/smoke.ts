@@ -1,0 +1,95 @@
+/** One smoke run: initramfs from the build, boot with a hard limit, verdict from the console, reports on disk. */
+import { readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { UsageError, exists } from '@cgpu/common';
+import type { FetchedKernel } from '@cgpu/kernels';
+import { buildInitramfs, busybox } from './initramfs.js';
+import { junitXml } from './junit.js';
+import { boot, probeKvm, requireQemu, type Accel } from './qemu.js';
+import { parseConsole, type Verdict } from './verdict.js';
+
+export interface SmokeRequest {
+  kernel: FetchedKernel;
+  /** `dist/<release>/` of a build: cgpu.ko and tools/. */
+  buildDir: string;
+  moduleFile?: string;
+  params?: string;
+  accel?: Accel | 'auto';
+  timeoutMs?: number;
+  onLine?: (line: string) => void;
+  log?: (msg: string) => void;
+}
+
+export interface SmokeResult extends Verdict {
+  kernel: string;
+  arch: string;
+  accel: Accel;
+  accelWhy: string;
+  timedOut: boolean;
+  timings: { bootMs: number; loadMs: number; scenarioMs: number; unloadMs: number; wallMs: number };
+  files: { console: string; junit: string; json: string };
+}
+
+async function configHas(config: string, opt: string): Promise<boolean> {
+  return new RegExp(`^${opt}=y$`, 'm').test(await readFile(config, 'utf8'));
+}
+
+export async function chooseAccel(req: Pick<SmokeRequest, 'accel' | 'kernel'>): Promise<{ accel: Accel; why: string }> {
+  const want = req.accel ?? 'auto';
+  if (want === 'tcg') return { accel: 'tcg', why: '--accel tcg' };
+  if (want === 'kvm') return { accel: 'kvm', why: '--accel kvm' };
+  const arch = req.kernel.entry.arch;
+  if (arch !== 'amd64') return { accel: 'tcg', why: 'KVM only for a guest of the host arch (amd64)' };
+  const p = await probeKvm(arch, req.kernel.vmlinuz, await busybox(arch));
+  return p.usable ? { accel: 'kvm', why: p.why } : { accel: 'tcg', why: `KVM probe: ${p.why}` };
+}
+
+export async function smoke(req: SmokeRequest): Promise<SmokeResult> {
+  const k = req.kernel.entry;
+  await requireQemu(k.arch);
+  const mod = req.moduleFile ?? join(req.buildDir, 'cgpu.ko');
+  const smoke64 = join(req.buildDir, 'tools/cgpu-smoke');
+  const smoke32 = join(req.buildDir, 'tools/cgpu-smoke32');
+  for (const f of [mod, smoke64]) {
+    if (!(await exists(f))) {
+      throw new UsageError({ code: 'SMOKE_INPUT_MISSING', message: `${f} does not exist`, hint: `run \`cgpu build --kernel ${k.release}\` first` });
+    }
+  }
+  const append: string[] = [];
+  let expect32 = false;
+  if (k.arch === 'amd64' && (await configHas(req.kernel.config, 'CONFIG_IA32_EMULATION'))) {
+    expect32 = true;
+    if (await configHas(req.kernel.config, 'CONFIG_IA32_EMULATION_DEFAULT_DISABLED')) append.push('ia32_emulation=1');
+  }
+  if (k.arch === 'arm64' && (await configHas(req.kernel.config, 'CONFIG_COMPAT'))) expect32 = true;
+  expect32 &&= await exists(smoke32);
+  const initrd = await buildInitramfs({ arch: k.arch, module: mod, smoke: smoke64, ...(expect32 ? { smoke32 } : {}), params: req.params ?? '' });
+  const { accel, why } = await chooseAccel(req);
+  req.log?.(`booting ${k.release} with ${accel} (${why})`);
+  const timeoutMs = req.timeoutMs ?? 180_000;
+  const r = await boot({ arch: k.arch, kernel: req.kernel.vmlinuz, initrd, append, accel, timeoutMs, ...(req.onLine ? { onLine: req.onLine } : {}) });
+  const v = parseConsole(r.console, { timedOut: r.timedOut, timeoutMs, expect32 });
+  const st = v.stages;
+  const ms = (a?: number, b?: number): number => (a !== undefined && b !== undefined ? Math.round((b - a) * 1000) : 0);
+  const files = { console: join(req.buildDir, 'console.log'), junit: join(req.buildDir, 'junit.xml'), json: join(req.buildDir, 'smoke.json') };
+  const result: SmokeResult = {
+    ...v,
+    kernel: k.release,
+    arch: k.arch,
+    accel,
+    accelWhy: why,
+    timedOut: r.timedOut,
+    timings: {
+      bootMs: st['boot'] !== undefined ? Math.round(st['boot'] * 1000) : 0,
+      loadMs: ms(st['load'], st['loaded']),
+      scenarioMs: ms(st['scenario'], st['scenario-done']),
+      unloadMs: ms(st['unload'], st['unloaded']),
+      wallMs: r.wallMs,
+    },
+    files,
+  };
+  await writeFile(files.console, `${r.console.join('\n')}\n`);
+  await writeFile(files.junit, junitXml(`cgpu.${k.release}`, v, r.wallMs / 1000));
+  await writeFile(files.json, `${JSON.stringify(result, null, 2)}\n`);
+  return result;
+}

@@ -1,0 +1,138 @@
+/** From a console log to a verdict, strictly: every check passed, unload worked, no splat, clean taint. */
+import { MARK } from './init-script.js';
+
+export interface SmokeCheck {
+  abi: string;
+  ok: boolean;
+  name: string;
+}
+
+export interface Verdict {
+  ok: boolean;
+  /** Why it failed, one line each; empty when ok. */
+  reasons: string[];
+  checks: SmokeCheck[];
+  summaries: Array<{ abi: string; passed: number; failed: number }>;
+  /** Guest uptime (s) at each stage mark. */
+  stages: Record<string, number>;
+  taintBefore?: number;
+  taintAfter?: number;
+  splats: string[];
+  /** The last stage reached. */
+  lastStage: string;
+  /** Console lines around the first problem. */
+  excerpt: string[];
+}
+
+export interface VerdictOptions {
+  timedOut: boolean;
+  timeoutMs?: number;
+  /** The 32-bit tool is in the initramfs and must pass. */
+  expect32: boolean;
+}
+
+// eslint-disable-next-line no-control-regex
+const ESCAPES = /\u001b(\[[0-9;?]*[A-Za-z]|[c78=>]|\][^\u0007]*\u0007)/g;
+
+const TAINT_LETTERS = 'PFSRMBUDAWCIOELKXTNJ';
+/** Taint bits an unsigned out-of-tree module sets: O (12) and E (13). */
+const ALLOWED_TAINT = (1 << 12) | (1 << 13);
+
+export function taintLetters(t: number): string {
+  return [...TAINT_LETTERS].filter((_, i) => (t & (1 << i)) !== 0).join('') || '-';
+}
+
+const SPLATS: Array<[RegExp, string]> = [
+  [/\bBUG: /, 'BUG'],
+  [/(^|\]\s)WARNING: /, 'WARNING'],
+  [/\bOops\b/, 'Oops'],
+  [/Call Trace:/, 'Call Trace'],
+  [/general protection fault/, 'general protection fault'],
+  [/Unable to handle kernel/i, 'kernel fault'],
+  [/\bKASAN\b/, 'KASAN'],
+  [/\bUBSAN\b/, 'UBSAN'],
+  [/possible (recursive|circular) locking|inconsistent lock state|lock held when returning|suspicious RCU usage/, 'lockdep'],
+  [/INFO: task .* blocked for more than/, 'hung task'],
+  [/rcu: INFO: .*(stall|detected stalls)|self-detected stall/, 'RCU stall'],
+  [/soft lockup|hard LOCKUP/, 'lockup'],
+  [/Kernel panic/, 'panic'],
+];
+
+export function parseConsole(lines: readonly string[], opts: VerdictOptions): Verdict {
+  const checks: SmokeCheck[] = [];
+  const summaries: Verdict['summaries'] = [];
+  const stages: Record<string, number> = {};
+  const marks = new Map<string, string[]>();
+  const splats: string[] = [];
+  let firstBad = -1;
+  let lastStage = 'kernel';
+  lines.forEach((raw, i) => {
+    // Firmware and the kernel's console reset leave escape sequences glued to the first lines.
+    const line = raw.replace(ESCAPES, '').trimEnd();
+    let m: RegExpMatchArray | null;
+    if ((m = line.match(/^(PASS|FAIL) (\d+) (.*)$/))) {
+      checks.push({ abi: m[2]!, ok: m[1] === 'PASS', name: m[3]! });
+      if (m[1] === 'FAIL' && firstBad < 0) firstBad = i;
+    } else if ((m = line.match(/^smoke(\d+): (\d+) passed, (\d+) failed$/))) {
+      summaries.push({ abi: m[1]!, passed: Number(m[2]), failed: Number(m[3]) });
+    } else if (line.includes(`${MARK} `)) {
+      const [key = '', ...rest] = line.slice(line.indexOf(`${MARK} `) + MARK.length + 1).split(' ');
+      if (key === 'stage') {
+        stages[rest[0]!] = Number(rest[1]);
+        lastStage = rest[0]!;
+      } else {
+        marks.set(key, [...(marks.get(key) ?? []), rest.join(' ')]);
+      }
+    }
+    for (const [re, what] of SPLATS) {
+      if (re.test(line)) {
+        splats.push(`${what}: ${line.replace(new RegExp(`^${MARK} dmesg `), '').trim()}`);
+        if (firstBad < 0) firstBad = i;
+        break;
+      }
+    }
+  });
+
+  const reasons: string[] = [];
+  const mark = (k: string): string | undefined => marks.get(k)?.[0];
+  if (stages['boot'] === undefined) reasons.push('the kernel never reached /init');
+  if (stages['boot'] !== undefined && mark('insmod') !== 'ok') reasons.push(`insmod ${mark('insmod') ?? 'did not finish'}`);
+  if (mark('insmod') === 'ok' && mark('devnode') !== 'ok') reasons.push('/dev/cgpu-km was not created');
+  for (const abi of opts.expect32 ? ['64', '32'] : ['64']) {
+    const s = summaries.find((x) => x.abi === abi);
+    const exit = mark(`smoke${abi}`);
+    if (mark('insmod') !== 'ok') break;
+    if (!s) reasons.push(`smoke${abi} did not finish${exit ? ` (exit ${exit.replace('exit ', '')})` : ''}`);
+    else if (s.failed > 0) {
+      const failed = checks.filter((c) => c.abi === abi && !c.ok).map((c) => c.name);
+      reasons.push(`smoke${abi}: ${s.failed} of ${s.passed + s.failed} checks failed: ${failed.join('; ')}`);
+    }
+  }
+  if (mark('rmmod-while-open') === 'succeeded') reasons.push('unload while a file was open was not refused');
+  if (mark('insmod') === 'ok' && mark('rmmod') !== undefined && mark('rmmod') !== 'ok') reasons.push(`unload failed (rmmod ${mark('rmmod')})`);
+  if (mark('insmod') === 'ok' && mark('rmmod') === undefined && !opts.timedOut && stages['boot'] !== undefined) {
+    reasons.push('the console ended before rmmod');
+  }
+  for (const p of marks.get('leftover') ?? []) reasons.push(`leak: ${p} remains after unload`);
+  const tb = mark('taint-before');
+  const ta = mark('taint-after');
+  const taintBefore = tb === undefined ? undefined : Number(tb);
+  const taintAfter = ta === undefined ? undefined : Number(ta);
+  if (taintAfter !== undefined && (taintAfter & ~ALLOWED_TAINT) !== 0) {
+    reasons.push(`taint after unload is ${taintAfter} (${taintLetters(taintAfter)}): more than O and E`);
+  }
+  if (splats.length > 0) reasons.push(`kernel splat: ${splats[0]}`);
+  if (opts.timedOut) {
+    const last = [...lines].reverse().find((l) => l.trim() !== '') ?? '(no output)';
+    reasons.push(`timed out after ${Math.round((opts.timeoutMs ?? 0) / 1000)} s in stage "${lastStage}"; the console stopped at: ${last.trim()}`);
+    if (firstBad < 0) firstBad = lines.length - 1;
+  } else if (stages['boot'] !== undefined && !marks.has('done') && reasons.length === 0) {
+    reasons.push(`the console ended in stage "${lastStage}" before the scenario finished`);
+  }
+  if (firstBad < 0 && reasons.length > 0) firstBad = Math.max(0, lines.length - 1);
+  const excerpt = firstBad < 0 ? [] : lines.slice(Math.max(0, firstBad - 5), firstBad + 25);
+  const v: Verdict = { ok: reasons.length === 0, reasons, checks, summaries, stages, splats, lastStage, excerpt };
+  if (taintBefore !== undefined) v.taintBefore = taintBefore;
+  if (taintAfter !== undefined) v.taintAfter = taintAfter;
+  return v;
+}
