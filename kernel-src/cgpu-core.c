@@ -4,10 +4,11 @@
 #include <linux/slab.h>
 #include <linux/string.h>
 #include <linux/wait.h>
-#include "cgpu.h"
+#include "cgpu-priv.h"
 
+/* Instance lists, weights, attachment counts. */
 DEFINE_MUTEX(cgpu_lock);
-/* Serialises create and destroy, so a name is never reused while its procfs directory is going away. */
+/* Serialises create and destroy: a name is never reused while its procfs directory goes away. */
 static DEFINE_MUTEX(cgpu_ctl_lock);
 struct cgpu_gpu cgpu_gpus[CGPU_MAX_GPUS];
 
@@ -141,7 +142,7 @@ static void cgpu_instance_free(struct cgpu_instance *inst)
 	struct cgpu_gpu *gpu = inst->gpu;
 
 	cgpu_procfs_remove_instance(inst);
-	/* A job orphaned by a closed file may still be in its last slice: let it end (one slice at most). */
+	/* A job orphaned by a closed file may still be in its last slice: let it end. */
 	wait_event(gpu->idle, READ_ONCE(gpu->running_inst) != inst);
 	cgpu_id_free(inst->id);
 	kfree(inst);
@@ -300,12 +301,12 @@ void cgpu_counters_update(struct cgpu_file *cf, u64 submitted, u64 done, u64 gpu
 
 	spin_lock(&cf->stat_lock);
 	WRITE_ONCE(c->seq, c->seq + 1);
-	smp_wmb();
+	smp_wmb();	/* seq odd before the counters change */
 	c->jobs_submitted += submitted;
 	c->jobs_done += done;
 	c->gpu_time_ns += gpu_ns;
 	c->mem_used += mem_delta;
-	smp_wmb();
+	smp_wmb();	/* counters written before seq is even again */
 	WRITE_ONCE(c->seq, c->seq + 1);
 	spin_unlock(&cf->stat_lock);
 }

@@ -10,7 +10,7 @@
 #include <linux/poll.h>
 #include <linux/slab.h>
 #include <linux/uaccess.h>
-#include "cgpu.h"
+#include "cgpu-priv.h"
 
 unsigned int cgpu_num_gpus = 1;
 module_param_named(num_gpus, cgpu_num_gpus, uint, 0444);
@@ -283,7 +283,8 @@ static int __init cgpu_init(void)
 		ret = PTR_ERR(cgpu_device);
 		goto err_class;
 	}
-	pr_info("cgpu: version %s, %u GPU(s), major %d\n", CGPU_VERSION_STR, cgpu_num_gpus, cgpu_major);
+	pr_info("cgpu: version %s, %u GPU(s), major %d\n", CGPU_VERSION_STR, cgpu_num_gpus,
+		cgpu_major);
 	return 0;
 
 err_class:

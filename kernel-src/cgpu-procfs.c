@@ -1,12 +1,12 @@
 // SPDX-License-Identifier: GPL-2.0
-/* cgpu parameters under /proc/cgpu_km/: version, major, default_memsize, inst_ctl, per GPU and per instance. */
+/* cgpu parameters under /proc/cgpu_km/: global, per GPU and per instance. */
 #include <linux/ctype.h>
 #include <linux/kernel.h>
 #include <linux/seq_file.h>
 #include <linux/slab.h>
 #include <linux/string.h>
 #include <linux/uaccess.h>
-#include "cgpu.h"
+#include "cgpu-priv.h"
 
 #define CGPU_PROC_ROOT	"cgpu_km"
 #define CGPU_WRITE_MAX	64
@@ -311,7 +311,8 @@ int cgpu_procfs_add_instance(struct cgpu_instance *inst)
 		kfree(entries);
 		return -ENOMEM;
 	}
-	ret = cgpu_add_files(inst->proc, cgpu_inst_attrs, entries, ARRAY_SIZE(cgpu_inst_attrs), inst);
+	ret = cgpu_add_files(inst->proc, cgpu_inst_attrs, entries, ARRAY_SIZE(cgpu_inst_attrs),
+			     inst);
 	if (ret) {
 		proc_remove(inst->proc);
 		kfree(entries);

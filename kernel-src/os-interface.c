@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0
-/* cgpu scheduler thread and every kernel API that moves between versions, kept here so patches stay small. */
+/* cgpu scheduler thread and every kernel API that moves between versions (small patches). */
 #include <linux/device.h>
 #include <linux/idr.h>
 #include <linux/kthread.h>
@@ -10,7 +10,7 @@
 #include <linux/slab.h>
 #include <linux/string.h>
 #include <linux/timer.h>
-#include "cgpu.h"
+#include "cgpu-priv.h"
 
 static DEFINE_IDA(cgpu_ida);
 
@@ -110,7 +110,7 @@ static bool cgpu_has_work(struct cgpu_gpu *gpu)
 	return busy;
 }
 
-/* Charge @elapsed ns of GPU time to @job and its instance; finish the job when its time is used up. */
+/* Charge @elapsed ns of GPU time to @job and its instance; finish the job once it is used up. */
 static void cgpu_account(struct cgpu_gpu *gpu, struct cgpu_job *job, u64 elapsed)
 {
 	struct cgpu_instance *inst = job->inst;
@@ -160,7 +160,8 @@ static int cgpu_sched_thread(void *data)
 		job = list_first_entry(&inst->jobs, struct cgpu_job, node);
 		gpu->running = job;
 		gpu->running_inst = inst;
-		run_ns = min_t(u64, (u64)READ_ONCE(cgpu_slice_us) * NSEC_PER_USEC, job->remaining_ns);
+		run_ns = min_t(u64, (u64)READ_ONCE(cgpu_slice_us) * NSEC_PER_USEC,
+			       job->remaining_ns);
 		gpu->slice_over = false;
 		spin_unlock(&gpu->lock);
 
@@ -168,7 +169,8 @@ static int cgpu_sched_thread(void *data)
 		start = ktime_get();
 		ticks = max(1UL, usecs_to_jiffies((unsigned int)div_u64(run_ns, NSEC_PER_USEC)));
 		mod_timer(&gpu->slice_timer, jiffies + ticks);
-		wait_event_interruptible(gpu->wake, READ_ONCE(gpu->slice_over) || kthread_should_stop());
+		wait_event_interruptible(gpu->wake,
+					 READ_ONCE(gpu->slice_over) || kthread_should_stop());
 		del_timer_sync(&gpu->slice_timer);
 
 		spin_lock(&gpu->lock);
@@ -245,7 +247,7 @@ int cgpu_sched_submit(struct cgpu_file *cf, u64 duration_us, u64 *job_id)
 	return 0;
 }
 
-/* Drop the jobs of a closing file; the one in the current slice is orphaned and freed by the thread. */
+/* Drop a closing file's jobs; the one in the current slice is orphaned, the thread frees it. */
 void cgpu_sched_cancel_file(struct cgpu_file *cf)
 {
 	struct cgpu_instance *inst = cf->inst;

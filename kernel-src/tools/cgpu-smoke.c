@@ -18,6 +18,7 @@
 
 #define DEV	"/dev/" CGPU_DEVICE_NAME
 #define PROC	"/proc/cgpu_km"
+#define ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
 
 static int passed, failed;
 static const char *tag;		/* "64" or "32": which ABI this binary uses */
@@ -138,11 +139,12 @@ static void check_device_and_procfs(void)
 
 	check(stat(DEV, &st) == 0 && S_ISCHR(st.st_mode), "%s is a char device", DEV);
 	check((st.st_mode & 0666) == 0666, "%s mode is 0666 (got %o)", DEV, st.st_mode & 0777);
-	for (i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
+	for (i = 0; i < ARRAY_SIZE(files); i++) {
 		snprintf(p, sizeof(p), PROC "/%s", files[i]);
 		check(access(p, F_OK) == 0, "%s exists", p);
 	}
-	check(proc_num(PROC "/major") == (long)major(st.st_rdev), "major in procfs matches the device (%ld)",
+	check(proc_num(PROC "/major") == (long)major(st.st_rdev),
+	      "major in procfs matches the device (%ld)",
 	      proc_num(PROC "/major"));
 }
 
@@ -153,15 +155,21 @@ static void check_instances(void)
 	snprintf(cmd, sizeof(cmd), "0%s", name_a);
 	check(proc_write(PROC "/inst_ctl", cmd) == 0, "create instance %s", name_a);
 	snprintf(cmd, sizeof(cmd), "0%s\n", name_b);
-	check(proc_write(PROC "/inst_ctl", cmd) == 0, "create instance %s (trailing newline)", name_b);
-	check(proc_write(PROC "/inst_ctl", cmd) == -EEXIST, "creating %s again gives EEXIST", name_b);
+	check(proc_write(PROC "/inst_ctl", cmd) == 0,
+	      "create instance %s (trailing newline)", name_b);
+	check(proc_write(PROC "/inst_ctl", cmd) == -EEXIST,
+	      "creating %s again gives EEXIST", name_b);
 	check(proc_write(inst_path(name_b, "weight"), "3") == 0, "set weight of %s to 3", name_b);
-	check(proc_num(inst_path(name_a, "weight")) == 1 && proc_num(inst_path(name_b, "weight")) == 3,
+	check(proc_num(inst_path(name_a, "weight")) == 1 &&
+	      proc_num(inst_path(name_b, "weight")) == 3,
 	      "weights read back as 1 and 3");
-	check(proc_num(PROC "/0/free_weight") == CGPU_MAX_WEIGHT - 4, "free_weight is %d", CGPU_MAX_WEIGHT - 4);
+	check(proc_num(PROC "/0/free_weight") == CGPU_MAX_WEIGHT - 4,
+	      "free_weight is %d", CGPU_MAX_WEIGHT - 4);
 	check(proc_num(inst_path(name_a, "id")) > 0 && proc_num(inst_path(name_b, "id")) > 0 &&
-	      proc_num(inst_path(name_a, "id")) != proc_num(inst_path(name_b, "id")), "instances have distinct ids");
-	check(proc_write(inst_path(name_a, "memsize"), "1048576") == 0, "set memsize of %s to 1 MiB", name_a);
+	      proc_num(inst_path(name_a, "id")) != proc_num(inst_path(name_b, "id")),
+	      "instances have distinct ids");
+	check(proc_write(inst_path(name_a, "memsize"), "1048576") == 0,
+	      "set memsize of %s to 1 MiB", name_a);
 }
 
 static void check_memory(int fd)
@@ -171,13 +179,18 @@ static void check_memory(int fd)
 	struct cgpu_mem f = { .size = sizeof(f) };
 	char info[128];
 
-	check(xioctl(fd, CGPU_IOC_MEM_ALLOC, &m) == 0 && m.handle, "MEM_ALLOC 512 KiB within quota");
-	check(xioctl(fd, CGPU_IOC_MEM_ALLOC, &big) == -ENOMEM, "MEM_ALLOC past the quota gives ENOMEM");
-	check(proc_read(inst_path(name_a, "meminfo"), info, sizeof(info)) == 0 && strstr(info, "used 524288"),
+	check(xioctl(fd, CGPU_IOC_MEM_ALLOC, &m) == 0 && m.handle,
+	      "MEM_ALLOC 512 KiB within quota");
+	check(xioctl(fd, CGPU_IOC_MEM_ALLOC, &big) == -ENOMEM,
+	      "MEM_ALLOC past the quota gives ENOMEM");
+	check(proc_read(inst_path(name_a, "meminfo"), info, sizeof(info)) == 0 &&
+	      strstr(info, "used 524288"),
 	      "meminfo shows 524288 bytes used");
-	check(proc_write(inst_path(name_a, "memsize"), "4096") == -EBUSY, "memsize below usage gives EBUSY");
+	check(proc_write(inst_path(name_a, "memsize"), "4096") == -EBUSY,
+	      "memsize below usage gives EBUSY");
 	f.handle = m.handle + 1000;
-	check(xioctl(fd, CGPU_IOC_MEM_FREE, &f) == -EINVAL, "MEM_FREE of an unknown handle gives EINVAL");
+	check(xioctl(fd, CGPU_IOC_MEM_FREE, &f) == -EINVAL,
+	      "MEM_FREE of an unknown handle gives EINVAL");
 	f.handle = m.handle;
 	check(xioctl(fd, CGPU_IOC_MEM_FREE, &f) == 0, "MEM_FREE");
 	check(xioctl(fd, CGPU_IOC_MEM_ALLOC, &big) == 0, "MEM_ALLOC 600 KiB after the free");
@@ -204,7 +217,8 @@ static void check_jobs(int fa, int fb)
 		if (r > 0 && !stats(fb, &sb))
 			done_b = sb.jobs_done;
 	}
-	check(done_a == 3 && done_b == 3, "poll until done: %d and %d of 3 jobs finished", done_a, done_b);
+	check(done_a == 3 && done_b == 3,
+	      "poll until done: %d and %d of 3 jobs finished", done_a, done_b);
 	check(polled_in, "poll reported POLLIN for a finished job");
 	pfd[0].revents = 0;
 	check(poll(pfd, 1, 0) == 0, "no POLLIN once GET_STATS has seen every finished job");
@@ -212,7 +226,7 @@ static void check_jobs(int fa, int fb)
 
 static void check_mmap(int fd)
 {
-	volatile struct cgpu_counters *c;
+	const struct cgpu_counters *c;
 	struct cgpu_counters snap;
 	struct cgpu_stats st;
 	uint32_t s1, s2;
@@ -223,7 +237,9 @@ static void check_mmap(int fd)
 	if (p == MAP_FAILED)
 		return;
 	c = p;
+	/* seqcount read: the full barriers also keep the compiler from caching the shared page */
 	do {
+		__sync_synchronize();
 		s1 = c->seq;
 		__sync_synchronize();
 		snap.jobs_submitted = c->jobs_submitted;
@@ -241,7 +257,8 @@ static void check_mmap(int fd)
 	      (unsigned long long)st.jobs_done, (unsigned long long)st.gpu_time_ns,
 	      (unsigned long long)st.mem_used);
 	check(st.gpu_time_ns >= 30000000ULL, "3 jobs of 10 ms used at least 30 ms of GPU time");
-	check(mprotect(p, getpagesize(), PROT_READ | PROT_WRITE) != 0, "mprotect to writable is refused");
+	check(mprotect(p, getpagesize(), PROT_READ | PROT_WRITE) != 0,
+	      "mprotect to writable is refused");
 	munmap(p, getpagesize());
 	p = mmap(NULL, getpagesize(), PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
 	check(p == MAP_FAILED, "a writable mapping is refused");
@@ -249,7 +266,7 @@ static void check_mmap(int fd)
 	check(p == MAP_FAILED, "a two-page mapping is refused");
 }
 
-/* Both instances busy for 2 s: weights 1 and 3 must give 25% and 75% of GPU time, within 5 points. */
+/* Both busy for 2 s: weights 1 and 3 must get 25% and 75% of GPU time, within 5 points. */
 static void check_fairness(void)
 {
 	struct cgpu_stats a0, b0, a1, b1;
@@ -269,8 +286,10 @@ static void check_fairness(void)
 	da = ok ? (double)(a1.inst_gpu_time_ns - a0.inst_gpu_time_ns) : 0;
 	db = ok ? (double)(b1.inst_gpu_time_ns - b0.inst_gpu_time_ns) : 0;
 	share_a = da + db > 0 ? 100 * da / (da + db) : 0;
-	check(ok && share_a >= 20 && share_a <= 30, "weight 1 got %.1f%% of GPU time (want 25 +- 5)", share_a);
-	check(ok && share_a >= 20 && share_a <= 30, "weight 3 got %.1f%% of GPU time (want 75 +- 5)", 100 - share_a);
+	check(ok && share_a >= 20 && share_a <= 30,
+	      "weight 1 got %.1f%% of GPU time (want 25 +- 5)", share_a);
+	check(ok && share_a >= 20 && share_a <= 30,
+	      "weight 3 got %.1f%% of GPU time (want 75 +- 5)", 100 - share_a);
 	check(ok && (da + db) / 1e9 >= 0.8 * (t1 - t0),
 	      "the GPU was busy: %.2f s of GPU time in %.2f s", (da + db) / 1e9, t1 - t0);
 	if (fa >= 0)
@@ -288,7 +307,8 @@ static void check_bad_ioctls(int fd)
 
 	check(r == 0 && v.abi == CGPU_ABI_VERSION, "GET_VERSION gives ABI %u, module %u.%u.%u",
 	      v.abi, v.major, v.minor, v.patch);
-	check(xioctl(fd, _IO(CGPU_IOC_MAGIC, 0x7f), NULL) == -ENOTTY, "unknown command gives ENOTTY");
+	check(xioctl(fd, _IO(CGPU_IOC_MAGIC, 0x7f), NULL) == -ENOTTY,
+	      "unknown command gives ENOTTY");
 	check(xioctl(fd, _IOR('x', 1, int), &v) == -ENOTTY, "foreign ioctl type gives ENOTTY");
 	check(xioctl(fd, CGPU_IOC_GET_VERSION, (void *)16) == -EFAULT, "bad pointer gives EFAULT");
 	v.size = sizeof(v) - 4;
@@ -300,9 +320,11 @@ static void check_bad_ioctls(int fd)
 	check(submit(fd, CGPU_MAX_JOB_US + 1) == -EINVAL, "SUBMIT over the job limit gives EINVAL");
 	check(submit(fresh, 1000) == -ENOTCONN, "SUBMIT before ATTACH gives ENOTCONN");
 	snprintf(a.name, sizeof(a.name), "nosuchinstance");
-	check(xioctl(fresh, CGPU_IOC_ATTACH, &a) == -ENOENT, "ATTACH to an unknown name gives ENOENT");
+	check(xioctl(fresh, CGPU_IOC_ATTACH, &a) == -ENOENT,
+	      "ATTACH to an unknown name gives ENOENT");
 	memset(a.name, 'x', sizeof(a.name));
-	check(xioctl(fresh, CGPU_IOC_ATTACH, &a) == -EINVAL, "ATTACH with an unterminated name gives EINVAL");
+	check(xioctl(fresh, CGPU_IOC_ATTACH, &a) == -EINVAL,
+	      "ATTACH with an unterminated name gives EINVAL");
 	snprintf(a.name, sizeof(a.name), "%s", name_b);
 	check(xioctl(fd, CGPU_IOC_ATTACH, &a) == -EBUSY, "ATTACH of an attached file gives EBUSY");
 	check(lseek(fd, 0, SEEK_SET) < 0 && errno == ESPIPE, "lseek gives ESPIPE");
@@ -312,14 +334,15 @@ static void check_bad_ioctls(int fd)
 
 static void check_bad_procfs(void)
 {
-	static const char * const ctl[] = { "", "\n", "9gpu", "0", "0bad name", "0-dash", "x", "0policy",
-					     "0aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa", "-",
-					     "-no such" };
+	static const char * const ctl[] = {
+		"", "\n", "9gpu", "0", "0bad name", "0-dash", "x", "0policy", "-", "-no such",
+		"0aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa",
+	};
 	static const char * const weights[] = { "0", "17", "abc", "-1", "14", "3 4", "" };
 	size_t i;
 	int all = 1;
 
-	for (i = 0; i < sizeof(ctl) / sizeof(ctl[0]); i++) {
+	for (i = 0; i < ARRAY_SIZE(ctl); i++) {
 		int r = proc_write(PROC "/inst_ctl", ctl[i]);
 
 		if (r != -EINVAL) {
@@ -329,7 +352,7 @@ static void check_bad_procfs(void)
 	}
 	check(all, "malformed inst_ctl writes give EINVAL");
 	all = 1;
-	for (i = 0; i < sizeof(weights) / sizeof(weights[0]); i++) {
+	for (i = 0; i < ARRAY_SIZE(weights); i++) {
 		int r = proc_write(inst_path(name_a, "weight"), weights[i]);
 
 		if (r != -EINVAL) {
@@ -340,9 +363,11 @@ static void check_bad_procfs(void)
 	check(all, "malformed and over-budget weights give EINVAL");
 	check(proc_num(inst_path(name_a, "weight")) == 1 && proc_num(PROC "/0/free_weight") == 12,
 	      "rejected writes changed nothing");
-	check(proc_write(inst_path(name_a, "memsize"), "-5") == -EINVAL, "memsize \"-5\" gives EINVAL");
+	check(proc_write(inst_path(name_a, "memsize"), "-5") == -EINVAL,
+	      "memsize \"-5\" gives EINVAL");
 	check(proc_write(PROC "/0/max_inst", "0") == -EINVAL, "max_inst \"0\" gives EINVAL");
-	check(proc_write(PROC "/default_memsize", "0") == -EINVAL, "default_memsize \"0\" gives EINVAL");
+	check(proc_write(PROC "/default_memsize", "0") == -EINVAL,
+	      "default_memsize \"0\" gives EINVAL");
 	check(proc_write(PROC "/version", "2") < 0, "version is read-only");
 }
 
@@ -351,14 +376,16 @@ static void check_teardown(int fa, int fb)
 	char cmd[40];
 
 	snprintf(cmd, sizeof(cmd), "-%s", name_a);
-	check(proc_write(PROC "/inst_ctl", cmd) == -EBUSY, "destroying an attached instance gives EBUSY");
+	check(proc_write(PROC "/inst_ctl", cmd) == -EBUSY,
+	      "destroying an attached instance gives EBUSY");
 	close(fa);
 	close(fb);
 	check(proc_write(PROC "/inst_ctl", cmd) == 0, "destroy %s after close", name_a);
 	snprintf(cmd, sizeof(cmd), "-%s", name_b);
 	check(proc_write(PROC "/inst_ctl", cmd) == 0, "destroy %s after close", name_b);
 	check(access(inst_path(name_a, "id"), F_OK) != 0, "its procfs directory is gone");
-	check(proc_num(PROC "/0/free_weight") == CGPU_MAX_WEIGHT, "free_weight is back to %d", CGPU_MAX_WEIGHT);
+	check(proc_num(PROC "/0/free_weight") == CGPU_MAX_WEIGHT,
+	      "free_weight is back to %d", CGPU_MAX_WEIGHT);
 }
 
 int main(void)

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0 WITH Linux-syscall-note */
-/* cgpu ioctl ABI: one layout for 32- and 64-bit callers (no implicit padding, 64-bit fields 8-aligned). */
+/* cgpu ioctl ABI: one layout for 32- and 64-bit callers (no padding, 64-bit fields 8-aligned). */
 #ifndef _UAPI_CGPU_H
 #define _UAPI_CGPU_H
 

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /* cgpu internal interfaces shared by the char device, procfs, scheduler and core. */
-#ifndef _CGPU_H
-#define _CGPU_H
+#ifndef _CGPU_PRIV_H
+#define _CGPU_PRIV_H
 
 #include <linux/list.h>
 #include <linux/mutex.h>
@@ -138,4 +138,4 @@ int cgpu_procfs_add_instance(struct cgpu_instance *inst);
 void cgpu_procfs_remove_instance(struct cgpu_instance *inst);
 extern int cgpu_major;
 
-#endif /* _CGPU_H */
+#endif /* _CGPU_PRIV_H */
