@@ -3,7 +3,7 @@ import { mkdtemp, rm, writeFile, mkdir } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { cacheDir, onCleanup, run, runForCleanup, withLock } from '@cgpu/common';
-import { debPath, mirrorUrl, type KernelEntry } from '@cgpu/kernels';
+import { debPath, ensureDeb, mirrorUrl, type KernelEntry } from '@cgpu/kernels';
 import { docker } from './engine.js';
 import { APT_CONF, baseTag, builderRecipe, builderTag, kernelTag, type BuilderRecipe } from './recipes.js';
 
@@ -135,6 +135,8 @@ export async function ensureKernelImage(k: KernelEntry, log?: Log): Promise<{ ta
   await withLock(cacheDir('locks', `${tag.replace(/[:/]/g, '_')}.lock`), 30 * 60_000, async () => {
     if (await imageExists(tag)) return;
     const debs = k.debs.filter((d) => d.role !== 'image');
+    // A bind mount of a missing file would make docker create a directory in its place: fetch them first.
+    for (const d of debs) await ensureDeb(d);
     const mounts = debs.flatMap((d) => ['-v', `${debPath(d)}:/debs/${basename(d.filename)}:ro`]);
     const inContainer = (role: string): string[] => debs.filter((d) => d.role === role).map((d) => `/debs/${basename(d.filename)}`);
     let script: string;

@@ -4,6 +4,7 @@ import { installInterruptHandlers, runCleanups } from '@cgpu/common';
 import { registerBuild } from './commands/build.js';
 import { registerEngine } from './commands/engine.js';
 import { registerKernels } from './commands/kernels.js';
+import { registerPatches } from './commands/patches.js';
 import { reportError } from './output.js';
 
 export function buildProgram(): Command {
@@ -14,6 +15,7 @@ export function buildProgram(): Command {
     .exitOverride();
   registerKernels(program);
   registerEngine(program);
+  registerPatches(program);
   registerBuild(program);
   for (const register of extraCommands) register(program);
   return program;

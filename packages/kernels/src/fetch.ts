@@ -1,5 +1,5 @@
 /** Fetch a kernel's .debs into the cache (SHA256-checked) and unpack vmlinuz, config and System.map. */
-import { mkdir, readFile, readdir, rename, rm, copyFile, mkdtemp } from 'node:fs/promises';
+import { mkdir, readFile, readdir, rename, rm, copyFile, mkdtemp, stat } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { CgpuError, cacheDir, exists, onCleanup, readJson, run, sha256File, sweepStaleTemps, withLock, writeFileAtomic } from '@cgpu/common';
 import type { DebRef, KernelEntry } from './catalogue.js';
@@ -27,6 +27,7 @@ export function debPath(d: DebRef): string {
 /** A cached .deb is used only when its SHA256 matches; else it is downloaded again. */
 export async function ensureDeb(d: DebRef, log?: (m: string) => void): Promise<{ path: string; downloaded: boolean }> {
   const path = debPath(d);
+  if ((await stat(path).catch(() => undefined))?.isDirectory()) await rm(path, { recursive: true, force: true });
   if (await exists(path)) {
     if ((await sha256File(path)) === d.sha256) return { path, downloaded: false };
     log?.(`cached ${basename(path)} is corrupt (SHA256 mismatch); downloading it again`);

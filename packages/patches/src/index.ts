@@ -1,1 +1,5 @@
-export {};
+export * from './series.js';
+export * from './probes.js';
+export * from './select.js';
+export * from './apply.js';
+export * from './compilers.js';

@@ -16,6 +16,7 @@ export interface BuildOpts extends KernelOpts {
   out?: string;
   werror?: boolean;
   patches?: boolean;
+  series?: string;
   verbose?: boolean;
 }
 
@@ -34,7 +35,7 @@ export async function buildPipeline(k: KernelEntry, o: BuildOpts): Promise<Build
       {
         title: 'select and apply patches',
         task: async (_c, task) => {
-          prepared = await preparePatchedSource(k, src, o.patches !== false);
+          prepared = await preparePatchedSource(k, src, o.patches !== false, o.series, (l) => (task.output = l));
           task.title = prepared.applied.length ? `patches: ${prepared.applied.map((p) => p.name).join(', ')}` : 'patches: none needed';
         },
       },
@@ -72,6 +73,7 @@ export function registerBuild(program: Command): void {
     .option('--out <dir>', 'output root (default dist/)')
     .option('--werror', 'treat compiler warnings as errors')
     .option('--no-patches', 'build the source as it is, without the compatibility patches')
+    .option('--series <dir>', 'patch series for --src (kernel-src/ uses patches/)')
     .option('--verbose', 'stream the build log')
     .option('--offline', 'use the cached catalogue only')
     .option('--json', 'machine-readable output')

@@ -1,0 +1,53 @@
+/** Apply the selected patches to a copy of the source tree (the tree itself is never changed). */
+import { cp, mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { CgpuError, onCleanup, run } from '@cgpu/common';
+
+export class PatchApplyError extends CgpuError {
+  constructor(patch: string, file: string, hunk: string, output: string) {
+    super({
+      code: 'PATCH_FAILED',
+      message: `patch ${patch} does not apply: ${file}, hunk ${hunk}\n${output.trim().split('\n').slice(-8).join('\n')}`,
+      hint: 'the source changed under the patch; regenerate it against the baseline kernel-src/',
+      details: { patch, file, hunk },
+    });
+    this.name = 'PatchApplyError';
+  }
+}
+
+export interface PatchedTree {
+  dir: string;
+  cleanup: () => Promise<void>;
+}
+
+/** Copy `src` to a temp dir and apply `patchFiles` in order with GNU patch, no fuzz. */
+export async function applyPatches(src: string, patchFiles: ReadonlyArray<{ name: string; path: string }>): Promise<PatchedTree> {
+  const base = await mkdtemp(join(tmpdir(), 'cgpu-src-'));
+  const dir = join(base, 'src');
+  const cleanup = async (): Promise<void> => {
+    unregister();
+    await rm(base, { recursive: true, force: true });
+  };
+  const unregister = onCleanup(() => rm(base, { recursive: true, force: true }));
+  try {
+    await cp(src, dir, { recursive: true, filter: (s) => !/\.(o|ko|mod|cmd|mod\.c|order|symvers)$/.test(s) });
+    for (const p of patchFiles) {
+      const r = await run('patch', ['-p1', '--fuzz=0', '--batch', '--forward', '--no-backup-if-mismatch', '-d', dir, '-i', p.path], {
+        timeoutMs: 60_000,
+        allowFailure: true,
+        purpose: `applying ${p.name}`,
+      });
+      if (r.exitCode !== 0) {
+        const out = `${r.stdout}\n${r.stderr}`;
+        const files = [...out.matchAll(/^patching file (\S+)/gm)].map((m) => m[1]!);
+        const hunk = out.match(/Hunk #(\d+) FAILED at (\d+)/);
+        throw new PatchApplyError(p.name, files.at(-1) ?? '?', hunk ? `#${hunk[1]} at line ${hunk[2]}` : '(none: the patch itself is malformed)', out);
+      }
+    }
+    return { dir, cleanup };
+  } catch (e) {
+    await cleanup();
+    throw e;
+  }
+}
