@@ -5,6 +5,7 @@ import { registerBuild } from './commands/build.js';
 import { registerEngine } from './commands/engine.js';
 import { registerKernels } from './commands/kernels.js';
 import { registerPatches } from './commands/patches.js';
+import { registerSmoke } from './commands/smoke.js';
 import { reportError } from './output.js';
 
 export function buildProgram(): Command {
@@ -17,6 +18,7 @@ export function buildProgram(): Command {
   registerEngine(program);
   registerPatches(program);
   registerBuild(program);
+  registerSmoke(program);
   for (const register of extraCommands) register(program);
   return program;
 }

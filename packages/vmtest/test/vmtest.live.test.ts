@@ -1,0 +1,76 @@
+// Live: real QEMU (TCG unless a bounded KVM probe passes), real Debian kernels, the real module.
+// The good module must pass on 6.1 within 15 s warm; each broken variant must fail for its own reason,
+// within its time limit.
+import { cpSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { execa } from 'execa';
+
+const root = new URL('../../..', import.meta.url).pathname;
+const cli = join(root, 'cgpu');
+const variants = join(root, 'packages/vmtest/test/fixtures/variants');
+
+async function cgpu(args: string[]) {
+  return execa(cli, args, { reject: false, env: { ...process.env, NO_COLOR: '1' }, timeout: 30 * 60_000 });
+}
+
+interface SmokeJson {
+  ok: boolean;
+  reasons: string[];
+  summaries: Array<{ abi: string; passed: number; failed: number }>;
+  timings: { wallMs: number; bootMs: number };
+  taintAfter?: number;
+  timedOut: boolean;
+  files: { console: string; junit: string };
+}
+
+describe('cgpu smoke --kernel 6.1 (good module)', () => {
+  it('passes: 64- and 32-bit scenarios, unload, no splat, taint O|E only, and JUnit written', async () => {
+    const r = await cgpu(['smoke', '--kernel', '6.1', '--rebuild', '--json']);
+    expect(r.exitCode, r.stderr + r.stdout.slice(0, 3000)).toBe(0);
+    const s = JSON.parse(r.stdout) as SmokeJson;
+    expect(s.ok).toBe(true);
+    expect(s.summaries.map((x) => x.abi)).toEqual(['64', '32']);
+    for (const x of s.summaries) expect(x.failed).toBe(0);
+    expect((s.taintAfter ?? 0) & ~(4096 | 8192)).toBe(0);
+    expect(readFileSync(s.files.junit, 'utf8')).toMatch(/<testsuite name="cgpu\.6\.1\.0-\d+-amd64" tests="\d+" failures="0"/);
+  });
+
+  it('a warm run (module already built) takes under 15 s', async () => {
+    const t = Date.now();
+    const r = await cgpu(['smoke', '--kernel', '6.1', '--json']);
+    const ms = Date.now() - t;
+    expect(r.exitCode, r.stderr).toBe(0);
+    expect(ms).toBeLessThan(15_000);
+  });
+});
+
+describe.each([
+  ['null-deref-open', /kernel splat: (BUG|Oops)/, 120],
+  ['leak-unload', /leak: \/proc\/cgpu_km remains after unload/, 120],
+  ['warn-ioctl', /kernel splat: WARNING/, 120],
+  ['hang-release', /timed out after 40 s in stage "scenario"|hung task/, 40],
+  ['unload-refused', /unload failed/, 120],
+])('broken variant %s', (name, reason, timeout) => {
+  it(`fails with ${reason} within ${timeout} s`, async () => {
+    const tree = mkdtempSync(join(tmpdir(), `cgpu-variant-${name}-`));
+    const out = mkdtempSync(join(tmpdir(), `cgpu-variant-out-`));
+    try {
+      cpSync(join(root, 'kernel-src'), tree, { recursive: true });
+      await execa('patch', ['-p1', '--fuzz=0', '-d', tree, '-i', join(variants, `${name}.patch`)]);
+      const t = Date.now();
+      const r = await cgpu(['smoke', '--kernel', '6.1', '--src', tree, '--series', join(root, 'patches'), '--out', out, '--timeout', String(timeout), '--json']);
+      const wall = Date.now() - t;
+      expect(r.exitCode, r.stderr).toBe(1);
+      const s = JSON.parse(r.stdout) as SmokeJson;
+      expect(s.ok).toBe(false);
+      expect(s.reasons.join('\n')).toMatch(reason);
+      expect(s.timings.wallMs).toBeLessThanOrEqual(timeout * 1000 + 5000);
+      expect(wall).toBeLessThan(timeout * 1000 + 90_000); // the limit plus the build
+    } finally {
+      rmSync(tree, { recursive: true, force: true });
+      rmSync(out, { recursive: true, force: true });
+    }
+  });
+});
