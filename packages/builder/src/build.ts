@@ -72,12 +72,10 @@ export async function buildModule(req: BuildRequest): Promise<BuildResult> {
   const tmp = await mkdtemp(join(outRoot, `.${k.release}.build-`));
   const unregister = onCleanup(() => rm(tmp, { recursive: true, force: true }));
   try {
-    await chmod(tmp, 0o777); // the build runs as an unprivileged user
     const tc = toolchain(k.arch, k.gccMajor);
     const kdir = `/usr/src/linux-headers-${k.release}`;
     const make = ['make', '-C', kdir, 'M=/tmp/m', ...tc.makeArgs, ...(req.werror ? ['KCFLAGS=-Werror'] : [])].join(' ');
-    const script = [
-      'cp -r /src /tmp/m',
+    const build = [
       's=$(date +%s%N)',
       `${make} modules 2>&1 || { echo "@@make-failed"; exit 3; }`,
       'e=$(date +%s%N)',
@@ -86,6 +84,16 @@ export async function buildModule(req: BuildRequest): Promise<BuildResult> {
       'if [ -f /tmp/m/tools/Makefile ]; then',
       `  make -C /tmp/m/tools CC="${tc.cc}" CC32="${tc.cc32}" OUT=/out/tools 2>&1 || { echo "@@tools-failed"; exit 4; }`,
       'fi',
+    ].join('\n');
+    // Root only copies the read-only source (whatever its permissions) and hands it over; make runs as
+    // uid 1000; the output is given back to the calling user.
+    const owner = `${process.getuid?.() ?? 0}:${process.getgid?.() ?? 0}`;
+    const script = [
+      'cp -r /src /tmp/m && chown -R 1000:1000 /tmp/m /out',
+      'rc=0',
+      `setpriv --reuid=1000 --regid=1000 --clear-groups env HOME=/tmp sh -ec '${build.replace(/'/g, `'\\''`)}' || rc=$?`,
+      `chown -R ${owner} /out`,
+      'exit $rc',
     ].join('\n');
     const lines: string[] = [];
     const log = (l: string): void => {
@@ -96,7 +104,7 @@ export async function buildModule(req: BuildRequest): Promise<BuildResult> {
     try {
       result = await runContainer(
         tag,
-        ['--network', 'none', '-u', '1000:1000', '-e', 'HOME=/tmp', '-v', `${resolve(req.src)}:/src:ro`, '-v', `${tmp}:/out`],
+        ['--network', 'none', '-v', `${resolve(req.src)}:/src:ro`, '-v', `${tmp}:/out`],
         script,
         { timeoutMs: req.timeoutMs ?? 20 * 60_000, log, purpose: `building ${k.release}`, allowFailure: true },
       );
@@ -154,6 +162,7 @@ export async function buildModule(req: BuildRequest): Promise<BuildResult> {
     };
     await writeFile(join(tmp, 'build.json'), `${JSON.stringify(res, null, 2)}\n`);
     // Two builds of the same kernel: each built in its own temp dir; the swap into place is serialised.
+    await chmod(tmp, 0o755);
     await withLock(`${finalDir}.lock`, 120_000, async () => {
       await rm(finalDir, { recursive: true, force: true });
       await rename(tmp, finalDir);

@@ -123,7 +123,7 @@ export function parseConsole(lines: readonly string[], opts: VerdictOptions): Ve
   }
   if (splats.length > 0) reasons.push(`kernel splat: ${splats[0]}`);
   if (opts.timedOut) {
-    const last = [...lines].reverse().find((l) => l.trim() !== '') ?? '(no output)';
+    const last = [...lines].reverse().find((l) => l.trim() !== '' && !/^qemu-system-\S+: terminating on signal/.test(l)) ?? '(no output)';
     reasons.push(`timed out after ${Math.round((opts.timeoutMs ?? 0) / 1000)} s in stage "${lastStage}"; the console stopped at: ${last.trim()}`);
     if (firstBad < 0) firstBad = lines.length - 1;
   } else if (stages['boot'] !== undefined && !marks.has('done') && reasons.length === 0) {

@@ -1,0 +1,62 @@
+// Golden files, TuxRun style: a real console log in, the expected verdict out. Each log under
+// fixtures/consoles/ says in fixtures/consoles/README.md which run produced it.
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { parseConsole, taintLetters } from '../src/verdict.js';
+
+const log = (n: string): string[] => readFileSync(new URL(`./fixtures/consoles/${n}`, import.meta.url), 'utf8').split('\n');
+const golden = JSON.parse(readFileSync(new URL('./fixtures/consoles/expected.json', import.meta.url), 'utf8')) as Record<
+  string,
+  { ok: boolean; reasons: string[]; timedOut?: boolean; expect32?: boolean; passed?: number[] }
+>;
+
+describe('verdict from golden console logs', () => {
+  it.each(Object.entries(golden))('%s', (file, want) => {
+    const v = parseConsole(log(file), { timedOut: want.timedOut ?? false, timeoutMs: 40_000, expect32: want.expect32 ?? true });
+    expect(v.ok).toBe(want.ok);
+    expect(v.reasons.length).toBe(want.reasons.length);
+    want.reasons.forEach((re, i) => expect(v.reasons[i]).toMatch(new RegExp(re)));
+    if (want.passed) expect(v.summaries.map((s) => s.passed)).toEqual(want.passed);
+    if (!want.ok) expect(v.excerpt.length).toBeGreaterThan(0);
+  });
+});
+
+describe('verdict rules on small consoles', () => {
+  const good = log('6.1-amd64-good.log');
+
+  it('a single FAIL line fails the run and is named', () => {
+    const bad = good.map((l) => (l.startsWith('PASS 64 lseek') ? l.replace('PASS', 'FAIL') : l.replace('smoke64: 67 passed, 0 failed', 'smoke64: 66 passed, 1 failed')));
+    const v = parseConsole(bad, { timedOut: false, expect32: true });
+    expect(v.ok).toBe(false);
+    expect(v.reasons).toEqual([expect.stringMatching(/smoke64: 1 of 67 checks failed: lseek gives ESPIPE/)]);
+  });
+
+  it('a splat anywhere fails the run, even with every check passed', () => {
+    const v = parseConsole([...good.slice(0, 20), '[   12.345678] WARNING: CPU: 0 PID: 77 at cgpu-km.c:88 cgpu_ioctl+0x1/0x2 [cgpu]', ...good.slice(20)], { timedOut: false, expect32: true });
+    expect(v.ok).toBe(false);
+    expect(v.reasons.at(-1)).toMatch(/kernel splat: WARNING/);
+  });
+
+  it('taint beyond O and E fails the run', () => {
+    const v = parseConsole(good.map((l) => l.replace('taint-after 12288', 'taint-after 12800')), { timedOut: false, expect32: true });
+    expect(v.reasons).toEqual([expect.stringMatching(/taint after unload is 12800 \(WOE\)/)]);
+    expect(taintLetters(12288)).toBe('OE');
+  });
+
+  it('a missing 32-bit run fails when the 32-bit tool was expected', () => {
+    const cut = good.filter((l) => !/^(PASS|FAIL) 32 |^smoke32:/.test(l));
+    expect(parseConsole(cut, { timedOut: false, expect32: true }).reasons).toEqual([expect.stringMatching(/smoke32 did not finish/)]);
+    expect(parseConsole(cut, { timedOut: false, expect32: false }).ok).toBe(true);
+  });
+
+  it('a timeout says the stage and the last console line', () => {
+    const upto = good.slice(0, good.findIndex((l) => l.includes('PASS 64 queue 5 s')) + 1);
+    const v = parseConsole(upto, { timedOut: true, timeoutMs: 40_000, expect32: true });
+    expect(v.reasons.at(-1)).toMatch(/timed out after 40 s in stage "scenario"; the console stopped at: PASS 64 queue 5 s of work/);
+  });
+
+  it('a kernel that never reaches init is named as such', () => {
+    const v = parseConsole(['SeaBIOS', 'Booting from ROM...', '[    0.000000] Linux version 6.1.0'], { timedOut: true, timeoutMs: 40_000, expect32: true });
+    expect(v.reasons[0]).toBe('the kernel never reached /init');
+  });
+});
