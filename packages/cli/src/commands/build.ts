@@ -5,6 +5,7 @@ import { resolve } from 'node:path';
 import { buildModule, type BuildResult } from '@cgpu/builder';
 import { repoRoot } from '@cgpu/common';
 import { fetchKernel, type KernelEntry } from '@cgpu/kernels';
+import { parseArch } from '../args.js';
 import { printJson } from '../output.js';
 import { renderer } from '../progress.js';
 import { resolveKernel, type KernelOpts } from './kernels.js';
@@ -78,6 +79,7 @@ export function registerBuild(program: Command): void {
     .option('--offline', 'use the cached catalogue only')
     .option('--json', 'machine-readable output')
     .action(async (o: BuildOpts) => {
+      parseArch(o.arch);
       const k = await resolveKernel(o.kernel, o);
       const r = await buildPipeline(k, o);
       if (o.json) return printJson(r);

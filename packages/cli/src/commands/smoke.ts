@@ -27,16 +27,23 @@ async function ensureBuilt(k: KernelEntry, o: SmokeOpts): Promise<string> {
   return (await buildPipeline(k, o)).dir;
 }
 
-export async function runSmoke(k: KernelEntry, o: SmokeOpts): Promise<SmokeResult> {
+/** Bad option values are exit 2 before any download, build or boot. */
+export function validateSmokeOptions(o: SmokeOpts): { accel: 'auto' | 'kvm' | 'tcg'; timeoutS: number } {
   const accel = o.accel ?? 'auto';
-  if (!['auto', 'kvm', 'tcg'].includes(accel)) throw new UsageError({ code: 'BAD_ACCEL', message: `--accel must be auto, kvm or tcg, not ${accel}` });
-  const timeoutS = parsePositiveInt('--timeout', o.timeout, 3600) ?? 180;
+  if (accel !== 'auto' && accel !== 'kvm' && accel !== 'tcg') {
+    throw new UsageError({ code: 'BAD_ACCEL', message: `--accel must be auto, kvm or tcg, not ${accel}` });
+  }
+  return { accel, timeoutS: parsePositiveInt('--timeout', o.timeout, 3600) ?? 180 };
+}
+
+export async function runSmoke(k: KernelEntry, o: SmokeOpts): Promise<SmokeResult> {
+  const { accel, timeoutS } = validateSmokeOptions(o);
   const dir = await ensureBuilt(k, o);
   const fetched = await fetchKernel(k);
   return smoke({
     kernel: fetched,
     buildDir: dir,
-    accel: accel as 'auto' | 'kvm' | 'tcg',
+    accel,
     timeoutMs: timeoutS * 1000,
     params: o.params ?? '',
     ...(o.verbose ? { onLine: (l: string) => void process.stderr.write(`${l}\n`) } : {}),
@@ -75,6 +82,7 @@ export function registerSmoke(program: Command): void {
     .option('--offline', 'use the cached catalogue only')
     .option('--json', 'machine-readable output')
     .action(async (o: SmokeOpts) => {
+      validateSmokeOptions(o);
       const k = await resolveKernel(o.kernel, o);
       const r = await runSmoke(k, o);
       if (o.json) printJson(r);
