@@ -36,6 +36,8 @@ export interface BuildResult {
   suite: string;
   image: string;
   gcc: string;
+  /** `gcc -dumpfullversion` of the compiler that built it, e.g. 12.2.0. */
+  gccVersion: string;
   patches: AppliedPatchInfo[];
   warnings: number;
   warningLines: string[];
@@ -80,6 +82,7 @@ export async function buildModule(req: BuildRequest): Promise<BuildResult> {
       `${make} modules 2>&1 || { echo "@@make-failed"; exit 3; }`,
       'e=$(date +%s%N)',
       'echo "@@make-ms $(( (e - s) / 1000000 ))"',
+      `echo "@@gcc $(${tc.cc.split(' ')[0]} -dumpfullversion)"`,
       'cp /tmp/m/*.ko /out/',
       'if [ -f /tmp/m/tools/Makefile ]; then',
       `  make -C /tmp/m/tools CC="${tc.cc}" CC32="${tc.cc32}" OUT=/out/tools 2>&1 || { echo "@@tools-failed"; exit 4; }`,
@@ -151,6 +154,7 @@ export async function buildModule(req: BuildRequest): Promise<BuildResult> {
       suite: k.suite,
       image: tag,
       gcc: `gcc-${recipe.gccMajor}`,
+      gccVersion: lines.find((l) => l.startsWith('@@gcc '))?.slice(6).trim() ?? '',
       patches: req.patches ?? [],
       warnings: warningLines.length,
       warningLines,

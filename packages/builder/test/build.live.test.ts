@@ -58,6 +58,19 @@ describe('build faults', () => {
     expect(Date.now() - t).toBeLessThan(20_000);
   });
 
+  it('two builds of the same kernel at once both succeed and leave one whole result', async () => {
+    const [a, b] = await Promise.all([
+      cgpu(['build', '--kernel', '6.1', '--src', fixture('hello'), '--out', out, '--json']),
+      cgpu(['build', '--kernel', '6.1', '--src', fixture('hello'), '--out', out, '--json']),
+    ]);
+    expect(a.exitCode, a.stderr).toBe(0);
+    expect(b.exitCode, b.stderr).toBe(0);
+    const rel = (JSON.parse(a.stdout) as BuildJson).kernel;
+    const onDisk = JSON.parse(readFileSync(join(out, rel, 'build.json'), 'utf8')) as BuildJson;
+    expect(existsSync(join(out, rel, onDisk.modules[0]!.file))).toBe(true);
+    expect(readdirSync(out).filter((n) => n.includes('.build-'))).toEqual([]);
+  });
+
   it('a module that does not compile fails with exit 1, the compiler error, the kernel and the image', async () => {
     const r = await cgpu(['build', '--kernel', '6.1', '--src', fixture('broken'), '--out', out]);
     expect(r.exitCode).toBe(1);

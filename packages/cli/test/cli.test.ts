@@ -58,3 +58,14 @@ describe('cgpu CLI', () => {
     expect(JSON.parse(r.stdout)).toHaveLength(10);
   });
 });
+
+describe('without a Docker engine', () => {
+  it('a Docker command fails at once and says how to get an engine', async () => {
+    const t = Date.now();
+    const r = await run(['images', 'list'], { DOCKER_HOST: 'unix:///nonexistent/docker.sock' });
+    expect(r.exitCode).toBe(1);
+    expect(r.stderr).toMatch(/no Docker engine answers/);
+    expect(r.stderr).toMatch(/cgpu engine start/);
+    expect(Date.now() - t).toBeLessThan(20_000);
+  });
+});

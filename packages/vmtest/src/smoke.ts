@@ -1,7 +1,7 @@
 /** One smoke run: initramfs from the build, boot with a hard limit, verdict from the console, reports on disk. */
-import { readFile, writeFile } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { UsageError, exists } from '@cgpu/common';
+import { UsageError, exists, writeFileAtomic } from '@cgpu/common';
 import type { FetchedKernel } from '@cgpu/kernels';
 import { buildInitramfs, busybox } from './initramfs.js';
 import { junitXml } from './junit.js';
@@ -88,8 +88,9 @@ export async function smoke(req: SmokeRequest): Promise<SmokeResult> {
     },
     files,
   };
-  await writeFile(files.console, `${r.console.join('\n')}\n`);
-  await writeFile(files.junit, junitXml(`cgpu.${k.release}`, v, r.wallMs / 1000));
-  await writeFile(files.json, `${JSON.stringify(result, null, 2)}\n`);
+  // Whole files only: two runs of one kernel at once never leave a torn report.
+  await writeFileAtomic(files.console, `${r.console.join('\n')}\n`);
+  await writeFileAtomic(files.junit, junitXml(`cgpu.${k.release}`, v, r.wallMs / 1000));
+  await writeFileAtomic(files.json, `${JSON.stringify(result, null, 2)}\n`);
   return result;
 }

@@ -1,11 +1,14 @@
 // Live: real QEMU (TCG unless a bounded KVM probe passes), real Debian kernels, the real module.
 // The good module must pass on 6.1 within 15 s warm; each broken variant must fail for its own reason,
 // within its time limit.
-import { cpSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { execa } from 'execa';
+import { fetchKernel, loadCatalogue, resolveSpec } from '@cgpu/kernels';
+import { smoke } from '@cgpu/vmtest';
 
 const root = new URL('../../..', import.meta.url).pathname;
 const cli = join(root, 'cgpu');
@@ -72,5 +75,37 @@ describe.each([
       rmSync(tree, { recursive: true, force: true });
       rmSync(out, { recursive: true, force: true });
     }
+  });
+});
+
+describe('kernels that do not boot', () => {
+  // Uses the build of the good run above, copied so its reports are not overwritten.
+  async function builtCopy(): Promise<string> {
+    const built = JSON.parse((await cgpu(['build', '--kernel', '6.1', '--json'])).stdout) as { dir: string };
+    const dir = mkdtempSync(join(tmpdir(), 'cgpu-badboot-'));
+    cpSync(built.dir, dir, { recursive: true });
+    return dir;
+  }
+
+  it('a corrupt image fails at the boot stage, well within the limit', async () => {
+    const dir = await builtCopy();
+    const f = await fetchKernel(resolveSpec('6.1', await loadCatalogue(), { arch: 'amd64' }));
+    const bad = join(dir, 'vmlinuz.bad');
+    writeFileSync(bad, randomBytes(64 * 1024));
+    const r = await smoke({ kernel: { ...f, vmlinuz: bad }, buildDir: dir, accel: 'tcg', timeoutMs: 30_000 });
+    rmSync(dir, { recursive: true, force: true });
+    expect(r.ok).toBe(false);
+    expect(r.reasons[0]).toBe('the kernel never reached /init');
+    expect(r.timings.wallMs).toBeLessThan(35_000);
+  });
+
+  it('an arm64 kernel under qemu-system-x86_64 (wrong arch) fails at the boot stage within its limit', async () => {
+    const dir = await builtCopy();
+    const arm = await fetchKernel(resolveSpec('6.1', await loadCatalogue(), { arch: 'arm64' }));
+    const r = await smoke({ kernel: { ...arm, entry: { ...arm.entry, arch: 'amd64' } }, buildDir: dir, accel: 'tcg', timeoutMs: 20_000 });
+    rmSync(dir, { recursive: true, force: true });
+    expect(r.ok).toBe(false);
+    expect(r.reasons[0]).toBe('the kernel never reached /init');
+    expect(r.timings.wallMs).toBeLessThan(25_000);
   });
 });

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { readJson } from '@cgpu/common';
 import type { BuildResult } from '@cgpu/builder';
 import { fetchKernel, type KernelEntry } from '@cgpu/kernels';
-import { smoke, type SmokeResult } from '@cgpu/vmtest';
+import { requireQemu, smoke, type SmokeResult } from '@cgpu/vmtest';
 import { UsageError } from '@cgpu/common';
 import { parsePositiveInt } from '../args.js';
 import { green, printJson, red } from '../output.js';
@@ -38,6 +38,7 @@ export function validateSmokeOptions(o: SmokeOpts): { accel: 'auto' | 'kvm' | 't
 
 export async function runSmoke(k: KernelEntry, o: SmokeOpts): Promise<SmokeResult> {
   const { accel, timeoutS } = validateSmokeOptions(o);
+  await requireQemu(k.arch); // exit 2 with how to install it, before any build
   const dir = await ensureBuilt(k, o);
   const fetched = await fetchKernel(k);
   return smoke({
