@@ -141,7 +141,8 @@ export async function ensureKernelImage(k: KernelEntry, log?: Log): Promise<{ ta
     const inContainer = (role: string): string[] => debs.filter((d) => d.role === role).map((d) => `/debs/${basename(d.filename)}`);
     let script: string;
     if (k.arch === 'amd64') {
-      script = `export DEBIAN_FRONTEND=noninteractive; apt-get update -qq; apt-get install -y -qq ${debs.map((d) => `/debs/${basename(d.filename)}`).join(' ')}; apt-get clean; rm -rf /var/lib/apt/lists/*`;
+      // Some headers (trixie's 6.12) depend on the image: INITRD=No spares building an initramfs nobody boots.
+      script = `export DEBIAN_FRONTEND=noninteractive INITRD=No; apt-get update -qq; apt-get install -y -qq ${debs.map((d) => `/debs/${basename(d.filename)}`).join(' ')}; apt-get clean; rm -rf /var/lib/apt/lists/*`;
     } else {
       // Unpacked aside and only usr/ copied: a deb's ./lib would replace the /lib -> usr/lib symlink of a
       // merged-/usr system and break every dynamic binary.
