@@ -1,5 +1,6 @@
 /** Build an out-of-tree module (and its user-space tools) inside the kernel's own builder container. */
 import { chmod, mkdir, mkdtemp, readdir, rename, rm, writeFile } from 'node:fs/promises';
+import { availableParallelism } from 'node:os';
 import { join, resolve } from 'node:path';
 import { CgpuError, CommandError, onCleanup, sha256File, withLock } from '@cgpu/common';
 import type { KernelEntry } from '@cgpu/kernels';
@@ -76,7 +77,7 @@ export async function buildModule(req: BuildRequest): Promise<BuildResult> {
   try {
     const tc = toolchain(k.arch, k.gccMajor);
     const kdir = `/usr/src/linux-headers-${k.release}`;
-    const make = ['make', '-C', kdir, 'M=/tmp/m', ...tc.makeArgs, ...(req.werror ? ['KCFLAGS=-Werror'] : [])].join(' ');
+    const make = ['make', `-j${availableParallelism()}`, '-C', kdir, 'M=/tmp/m', ...tc.makeArgs, ...(req.werror ? ['KCFLAGS=-Werror'] : [])].join(' ');
     const build = [
       's=$(date +%s%N)',
       `${make} modules 2>&1 || { echo "@@make-failed"; exit 3; }`,

@@ -128,7 +128,21 @@ export async function ensureBuilderImage(recipe: BuilderRecipe, log?: Log): Prom
  * dependencies). arm64: the headers unpacked with dpkg-deb -x (installing them through multiarch would drag
  * in arm64 binaries) and the amd64 kbuild installed with apt.
  */
-export async function ensureKernelImage(k: KernelEntry, log?: Log): Promise<{ tag: string; builder: string; recipe: BuilderRecipe }> {
+const kernelImages = new Map<string, Promise<{ tag: string; builder: string; recipe: BuilderRecipe }>>();
+
+/** Memoised per process: the probes and the build of one run ask for the same image. */
+export function ensureKernelImage(k: KernelEntry, log?: Log): Promise<{ tag: string; builder: string; recipe: BuilderRecipe }> {
+  const key = `${k.arch}/${k.release}/${k.packageVersion}`;
+  let p = kernelImages.get(key);
+  if (!p) {
+    p = makeKernelImage(k, log);
+    p.catch(() => kernelImages.delete(key));
+    kernelImages.set(key, p);
+  }
+  return p;
+}
+
+async function makeKernelImage(k: KernelEntry, log?: Log): Promise<{ tag: string; builder: string; recipe: BuilderRecipe }> {
   const recipe = builderRecipe(k, mirrorUrl());
   const builder = await ensureBuilderImage(recipe, log);
   const tag = kernelTag(builder, k);

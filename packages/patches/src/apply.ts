@@ -1,7 +1,7 @@
 /** Apply the selected patches to a copy of the source tree (the tree itself is never changed). */
 import { cp, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { CgpuError, onCleanup, run } from '@cgpu/common';
 
 export class PatchApplyError extends CgpuError {
@@ -33,7 +33,7 @@ export async function applyPatches(src: string, patchFiles: ReadonlyArray<{ name
   try {
     await cp(src, dir, { recursive: true, filter: (s) => !/\.(o|ko|mod|cmd|mod\.c|order|symvers)$/.test(s) });
     for (const p of patchFiles) {
-      const r = await run('patch', ['-p1', '--fuzz=0', '--batch', '--forward', '--no-backup-if-mismatch', '-d', dir, '-i', p.path], {
+      const r = await run('patch', ['-p1', '--fuzz=0', '--batch', '--forward', '--no-backup-if-mismatch', '-d', dir, '-i', resolve(p.path)], {
         timeoutMs: 60_000,
         allowFailure: true,
         purpose: `applying ${p.name}`,

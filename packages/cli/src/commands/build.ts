@@ -1,10 +1,10 @@
-/** `cgpu build`: resolve -> select and apply patches -> fetch -> build in the kernel's own container. */
+/** `cgpu build`: resolve -> select and apply patches -> build in the kernel's own container (it fetches the headers). */
 import type { Command } from 'commander';
 import { Listr } from 'listr2';
 import { resolve } from 'node:path';
 import { buildModule, type BuildResult } from '@cgpu/builder';
 import { repoRoot } from '@cgpu/common';
-import { fetchKernel, type KernelEntry } from '@cgpu/kernels';
+import type { KernelEntry } from '@cgpu/kernels';
 import { parseArch } from '../args.js';
 import { printJson } from '../output.js';
 import { renderer } from '../progress.js';
@@ -32,7 +32,6 @@ export async function buildPipeline(k: KernelEntry, o: BuildOpts): Promise<Build
   const src = resolve(o.src ?? resolve(repoRoot(), 'kernel-src'));
   await new Listr(
     [
-      { title: `fetch ${k.release} (${k.arch}, ${k.suite})`, task: async () => void (await fetchKernel(k)) },
       {
         title: 'select and apply patches',
         task: async (_c, task) => {
