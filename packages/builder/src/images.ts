@@ -144,10 +144,12 @@ export function ensureKernelImage(k: KernelEntry, log?: Log): Promise<{ tag: str
 
 async function makeKernelImage(k: KernelEntry, log?: Log): Promise<{ tag: string; builder: string; recipe: BuilderRecipe }> {
   const recipe = builderRecipe(k, mirrorUrl());
-  const builder = await ensureBuilderImage(recipe, log);
+  const builder = builderTag(recipe);
   const tag = kernelTag(builder, k);
+  if (await imageExists(tag)) return { tag, builder, recipe }; // the usual, warm case: one docker call
   await withLock(cacheDir('locks', `${tag.replace(/[:/]/g, '_')}.lock`), 30 * 60_000, async () => {
     if (await imageExists(tag)) return;
+    await ensureBuilderImage(recipe, log);
     const debs = k.debs.filter((d) => d.role !== 'image');
     // A bind mount of a missing file would make docker create a directory in its place: fetch them first.
     for (const d of debs) await ensureDeb(d);

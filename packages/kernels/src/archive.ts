@@ -2,7 +2,7 @@
 import { rename, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { execa } from 'execa';
-import { CgpuError, cacheDir, exists, interruptSignal, run, sha256, sha256File, withLock } from '@cgpu/common';
+import { CgpuError, cacheDir, exists, interruptSignal, readJson, run, sha256, sha256File, withLock, writeFileAtomic } from '@cgpu/common';
 import { StanzaParser, parseStanzas, releaseHashes, type Stanza } from './deb822.js';
 import { DownloadError, IntegrityError, download } from './download.js';
 import { keyringPath, mirrorUrl } from './suites.js';
@@ -59,6 +59,20 @@ export async function verifyInRelease(suite: string, path: string): Promise<Veri
   return out;
 }
 
+/**
+ * gpgv runs once per InRelease content: the signed fields are kept beside it, keyed by the file's SHA256,
+ * so an unchanged file is not verified again (a changed or replaced one always is).
+ */
+async function verifiedCached(suite: string, path: string): Promise<VerifiedRelease> {
+  const side = `${path}.verified.json`;
+  const sha = await sha256File(path);
+  const cached = await readJson<VerifiedRelease>(side);
+  if (cached?.sha256 === sha && cached.suite === suite) return cached;
+  const rel = await verifyInRelease(suite, path);
+  await writeFileAtomic(side, JSON.stringify(rel));
+  return rel;
+}
+
 /** The verified InRelease of `suite`, from cache or the mirror as `refresh` says. */
 export async function loadInRelease(suite: string, opts: ArchiveOptions = {}): Promise<VerifiedRelease> {
   const path = join(suiteDir(suite), 'InRelease');
@@ -70,7 +84,7 @@ export async function loadInRelease(suite: string, opts: ArchiveOptions = {}): P
     if (!cached) {
       throw new CgpuError({ code: 'CATALOGUE_COLD', message: `no cached InRelease for ${suite}`, hint: 'run once with the archive reachable (without --offline)' });
     }
-    return verifyInRelease(suite, path);
+    return verifiedCached(suite, path);
   }
   try {
     await withLock(join(suiteDir(suite), 'InRelease.lock'), 120_000, async () => {
@@ -87,14 +101,14 @@ export async function loadInRelease(suite: string, opts: ArchiveOptions = {}): P
   } catch (e) {
     if (e instanceof DownloadError && cached) {
       opts.warn?.(`${url} unreachable (${e.message}); using the cached InRelease of ${suite}`);
-      return verifyInRelease(suite, path);
+      return verifiedCached(suite, path);
     }
     if (e instanceof DownloadError) {
       throw new DownloadError(url, `${e.message.replace(/^could not download \S+: /, '')}; nothing is cached yet for ${suite}`);
     }
     throw e;
   }
-  const rel = await verifyInRelease(suite, path);
+  const rel = await verifiedCached(suite, path);
   if (rel.validUntil && Date.parse(rel.validUntil) < Date.now()) {
     opts.warn?.(`${suite}: InRelease expired on ${rel.validUntil} (the mirror is stale); its signature is good, so it is used`);
   }
