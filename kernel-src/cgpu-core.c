@@ -28,7 +28,7 @@ unsigned int cgpu_free_weight(struct cgpu_gpu *gpu)
 	return CGPU_MAX_WEIGHT - cgpu_used_weight(gpu);
 }
 
-static unsigned int cgpu_count_instances(struct cgpu_gpu *gpu)
+unsigned int cgpu_count_instances(struct cgpu_gpu *gpu)
 {
 	struct cgpu_instance *inst;
 	unsigned int n = 0;

@@ -104,6 +104,7 @@ struct cgpu_instance *cgpu_instance_find(const char *name);
 int cgpu_instance_create(unsigned int gpu, const char *name);
 int cgpu_instance_destroy(const char *name);
 unsigned int cgpu_free_weight(struct cgpu_gpu *gpu);
+unsigned int cgpu_count_instances(struct cgpu_gpu *gpu);
 int cgpu_set_weight(struct cgpu_instance *inst, unsigned int weight);
 int cgpu_set_memsize(struct cgpu_instance *inst, u64 bytes);
 int cgpu_valid_name(const char *name);

@@ -107,14 +107,12 @@ static int max_inst_show(struct seq_file *m, void *obj)
 static int max_inst_store(void *obj, char *buf)
 {
 	struct cgpu_gpu *gpu = obj;
-	struct cgpu_instance *inst;
-	unsigned int v, n = 0;
+	unsigned int v, n;
 
 	if (cgpu_parse_uint(buf, &v) || v < 1 || v > CGPU_MAX_INST)
 		return -EINVAL;
 	mutex_lock(&cgpu_lock);
-	list_for_each_entry(inst, &gpu->instances, node)
-		n++;
+	n = cgpu_count_instances(gpu);
 	if (v >= n)
 		WRITE_ONCE(gpu->max_inst, v);
 	mutex_unlock(&cgpu_lock);

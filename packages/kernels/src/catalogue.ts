@@ -141,7 +141,6 @@ function monolithicImage(byName: Map<string, Stanza>, release: string): Stanza |
 interface CachedCatalogue {
   schema: number;
   inReleaseSha256: string;
-  hostInReleaseSha256: string;
   entries: KernelEntry[];
 }
 const SCHEMA = 2;
@@ -163,7 +162,7 @@ export async function loadCatalogue(opts: CatalogueOptions = {}): Promise<Kernel
       for (const arch of arches) {
         const file = join(cacheDir('archive', suite.name), `catalogue-${arch}.json`);
         const cached = await readJson<CachedCatalogue>(file);
-        if (cached && cached.schema === SCHEMA && cached.inReleaseSha256 === rel.sha256 && cached.hostInReleaseSha256 === rel.sha256) {
+        if (cached && cached.schema === SCHEMA && cached.inReleaseSha256 === rel.sha256) {
           entries.push(...cached.entries);
           continue;
         }
@@ -171,7 +170,7 @@ export async function loadCatalogue(opts: CatalogueOptions = {}): Promise<Kernel
         if (arch === 'amd64') hostStanzas = stanzas;
         const host = arch === 'amd64' ? stanzas : (hostStanzas ??= await loadKernelStanzas(rel, 'amd64'));
         const built = buildEntries(suite, arch, stanzas, host);
-        await writeFileAtomic(file, JSON.stringify({ schema: SCHEMA, inReleaseSha256: rel.sha256, hostInReleaseSha256: rel.sha256, entries: built } satisfies CachedCatalogue));
+        await writeFileAtomic(file, JSON.stringify({ schema: SCHEMA, inReleaseSha256: rel.sha256, entries: built } satisfies CachedCatalogue));
         entries.push(...built);
       }
       return entries;

@@ -49,6 +49,25 @@ describe('cgpu smoke --kernel 6.1 (good module)', () => {
   });
 });
 
+describe('module parameters', () => {
+  it('num_gpus=2 slice_us=2000 gives a second GPU directory and still passes', async () => {
+    const r = await cgpu(['smoke', '--kernel', '6.1', '--params', 'num_gpus=2 slice_us=2000', '--json']);
+    expect(r.exitCode, r.stderr).toBe(0);
+    const s = JSON.parse(r.stdout) as SmokeJson;
+    const console = readFileSync(s.files.console, 'utf8');
+    expect(console).toMatch(/@@cgpu proc \/proc\/cgpu_km\/1\/free_weight/);
+    expect(console).toMatch(/PASS 64 weight 1 got/);
+  });
+
+  it('num_gpus=9 is refused at load: insmod fails and the run says so', async () => {
+    const r = await cgpu(['smoke', '--kernel', '6.1', '--params', 'num_gpus=9', '--json']);
+    expect(r.exitCode).toBe(1);
+    const s = JSON.parse(r.stdout) as SmokeJson;
+    expect(s.reasons[0]).toMatch(/^insmod failed/);
+    expect(readFileSync(s.files.console, 'utf8')).toMatch(/num_gpus=9 is out of range 1\.\.8/);
+  });
+});
+
 describe.each([
   ['null-deref-open', /kernel splat: (BUG|Oops)/, 120],
   ['leak-unload', /leak: \/proc\/cgpu_km remains after unload/, 120],

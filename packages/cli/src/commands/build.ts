@@ -18,6 +18,8 @@ export interface BuildOpts extends KernelOpts {
   werror?: boolean;
   patches?: boolean;
   series?: string;
+  /** Keep the patched copy of the source that was built (its path is printed). */
+  keep?: boolean;
   verbose?: boolean;
 }
 
@@ -58,7 +60,10 @@ export async function buildPipeline(k: KernelEntry, o: BuildOpts): Promise<Build
       },
     ],
     { renderer: renderer(o.json === true), exitOnError: true, registerSignalListeners: false },
-  ).run().finally(() => prepared?.cleanup());
+  ).run().finally(async () => {
+    if (o.keep && prepared && prepared.dir !== src) process.stderr.write(`patched source kept at ${prepared.dir}\n`);
+    else await prepared?.cleanup();
+  });
   return result!;
 }
 
@@ -74,6 +79,7 @@ export function registerBuild(program: Command): void {
     .option('--werror', 'treat compiler warnings as errors')
     .option('--no-patches', 'build the source as it is, without the compatibility patches')
     .option('--series <dir>', 'patch series for --src (kernel-src/ uses patches/)')
+    .option('--keep', 'keep the patched copy of the source and print where it is')
     .option('--verbose', 'stream the build log')
     .option('--offline', 'use the cached catalogue only')
     .option('--json', 'machine-readable output')

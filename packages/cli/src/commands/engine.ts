@@ -1,6 +1,6 @@
 /** `cgpu engine start|stop|status` and `cgpu images list|build|prune`. */
 import type { Command } from 'commander';
-import { builderRecipe, builderTag, engineStatus, ensureBuilderImage, ensureKernelImage, listImages, pruneImages, startEngine, stopEngine } from '@cgpu/builder';
+import { builderRecipe, engineStatus, ensureBuilderImage, ensureKernelImage, listImages, pruneImages, startEngine, stopEngine } from '@cgpu/builder';
 import { fetchKernel, mirrorUrl } from '@cgpu/kernels';
 import { printJson, printTable } from '../output.js';
 import { resolveKernel, type KernelOpts } from './kernels.js';
@@ -59,12 +59,11 @@ export function registerEngine(program: Command): void {
       process.stdout.write(`${r.builder}\n${r.tag}\n`);
     });
   i.command('prune')
-    .description('remove cgpu images; --keep-current keeps the builder for each given kernel')
+    .description('remove every cgpu image (they are rebuilt on demand)')
     .option('--json', 'machine-readable output')
     .action(async (o: { json?: boolean }) => {
       const removed = await pruneImages();
       if (o.json) return printJson({ removed });
       process.stdout.write(removed.length ? `${removed.join('\n')}\n` : 'nothing to remove\n');
     });
-  void builderTag;
 }

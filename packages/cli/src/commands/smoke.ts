@@ -16,7 +16,6 @@ export interface SmokeOpts extends BuildOpts {
   timeout?: string;
   params?: string;
   rebuild?: boolean;
-  keep?: boolean;
 }
 
 /** Reuse dist/<release>/ when its build.json matches the kernel and names the module; else build. */
@@ -78,7 +77,7 @@ export function registerSmoke(program: Command): void {
     .option('--series <dir>', 'patch series for --src')
     .option('--out <dir>', 'output root (default dist/)')
     .option('--rebuild', 'build even if dist/ has a build for this kernel')
-    .option('--keep', 'keep dist/<release>/ console and reports (they are always kept; accepted for compatibility)')
+    .option('--keep', 'keep the patched copy of the source that was built and print where it is')
     .option('--verbose', 'stream the console')
     .option('--offline', 'use the cached catalogue only')
     .option('--json', 'machine-readable output')
