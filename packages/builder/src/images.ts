@@ -155,18 +155,30 @@ async function makeKernelImage(k: KernelEntry, log?: Log): Promise<{ tag: string
     for (const d of debs) await ensureDeb(d);
     const mounts = debs.flatMap((d) => ['-v', `${debPath(d)}:/debs/${basename(d.filename)}:ro`]);
     const inContainer = (role: string): string[] => debs.filter((d) => d.role === role).map((d) => `/debs/${basename(d.filename)}`);
-    let script: string;
+    // A backports kernel's headers need backports packages (bookworm-backports: linux-base >= 4.12 and the
+    // image), so the layer adds that suite and installs from it, as `apt install -t <suite>` does for users.
+    const backports = k.suite !== k.baseSuite;
+    const aptSetup = [
+      'export DEBIAN_FRONTEND=noninteractive INITRD=No',
+      ...(backports ? [`echo "deb ${mirrorUrl()} ${k.suite} main" > /etc/apt/sources.list.d/${k.suite}.list`] : []),
+      'apt-get update -qq',
+    ];
+    const install = (files: string[]): string => `apt-get install -y -qq ${backports ? `-t ${k.suite} ` : ''}${files.join(' ')}`;
+    let steps: string[];
     if (k.arch === 'amd64') {
       // Some headers (trixie's 6.12) depend on the image: INITRD=No spares building an initramfs nobody boots.
-      script = `export DEBIAN_FRONTEND=noninteractive INITRD=No; apt-get update -qq; apt-get install -y -qq ${debs.map((d) => `/debs/${basename(d.filename)}`).join(' ')}; apt-get clean; rm -rf /var/lib/apt/lists/*`;
+      steps = [install(debs.map((d) => `/debs/${basename(d.filename)}`))];
     } else {
       // Unpacked aside and only usr/ copied: a deb's ./lib would replace the /lib -> usr/lib symlink of a
       // merged-/usr system and break every dynamic binary.
-      const unpack = [...inContainer('headers'), ...inContainer('headers-common'), ...inContainer('base')]
-        .map((p) => `rm -rf /tmp/x; dpkg-deb -x ${p} /tmp/x; cp -a /tmp/x/usr/. /usr/`)
-        .join('; ');
-      script = `export DEBIAN_FRONTEND=noninteractive; apt-get update -qq; apt-get install -y -qq ${inContainer('kbuild').join(' ')}; ${unpack}; apt-get clean; rm -rf /var/lib/apt/lists/*`;
+      steps = [
+        install(inContainer('kbuild')),
+        ...[...inContainer('headers'), ...inContainer('headers-common'), ...inContainer('base')].map(
+          (p) => `rm -rf /tmp/x; dpkg-deb -x ${p} /tmp/x; cp -a /tmp/x/usr/. /usr/`,
+        ),
+      ];
     }
+    let script = [...aptSetup, ...steps, 'apt-get clean', 'rm -rf /var/lib/apt/lists/*'].join('; ');
     script += `; test -f /usr/src/linux-headers-${k.release}/Makefile`;
     log?.(`installing the headers of ${k.release}`);
     await commitContainer(builder, tag, mounts, script, log, `installing the headers of ${k.release} into ${builder}`);

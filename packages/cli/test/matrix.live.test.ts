@@ -13,7 +13,7 @@ const run = (args: string[]) => execa(cli, args, { reject: false, env: { ...proc
 interface Entry { release: string; series: string; arch: string; suite: string }
 const list = JSON.parse((await run(['kernels', 'list', '--json'])).stdout) as Entry[];
 const series = [...new Set(list.map((e) => `${e.series} ${e.arch}`))].map((s) => s.split(' ') as [string, string]);
-const specs: Array<[string, string]> = [...series, ['bookworm-backports', 'amd64']];
+const specs: Array<[string, string]> = [...series, ['bookworm-backports', 'amd64'], ['bookworm-backports', 'arm64']];
 const used = new Set<string>();
 
 describe.each(specs)('kernel %s %s', (spec, arch) => {

@@ -6,6 +6,7 @@ import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:f
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { spawn } from 'node:child_process';
 import { execa } from 'execa';
 import { fetchKernel, loadCatalogue, resolveSpec } from '@cgpu/kernels';
 import { smoke } from '@cgpu/vmtest';
@@ -46,6 +47,27 @@ describe('cgpu smoke --kernel 6.1 (good module)', () => {
     const ms = Date.now() - t;
     expect(r.exitCode, r.stderr).toBe(0);
     expect(ms).toBeLessThan(15_000);
+  });
+});
+
+describe('Ctrl-C during a boot', () => {
+  it('kills QEMU and exits 130', async () => {
+    const child = spawn(cli, ['smoke', '--kernel', '6.1', '--accel', 'tcg'], { stdio: 'ignore', env: { ...process.env, NO_COLOR: '1' } });
+    const qemuPid = async (): Promise<number | undefined> => {
+      const r = await execa('pgrep', ['-P', String(child.pid), '-f', 'qemu-system'], { reject: false });
+      return r.stdout.trim() ? Number(r.stdout.trim().split('\n')[0]) : undefined;
+    };
+    let pid: number | undefined;
+    const t0 = Date.now();
+    while (!(pid = await qemuPid()) && Date.now() - t0 < 60_000) await new Promise((r) => setTimeout(r, 200));
+    expect(pid).toBeGreaterThan(0);
+    const code = await new Promise<number | null>((res) => {
+      child.on('exit', (c) => res(c));
+      child.kill('SIGINT');
+    });
+    expect(code).toBe(130);
+    const alive = await execa('kill', ['-0', String(pid)], { reject: false });
+    expect(alive.exitCode).not.toBe(0);
   });
 });
 
