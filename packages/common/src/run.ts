@@ -1,7 +1,7 @@
 /** Every external command goes through here: execa with a timeout, the Ctrl-C signal, and typed errors. */
 import { execa } from 'execa';
 import { CgpuError, InterruptedError } from './errors.js';
-import { interruptSignal } from './interrupt.js';
+import { interruptSignal, onCleanup } from './interrupt.js';
 
 export interface RunOptions {
   /** Hard limit; the process is killed (SIGTERM, then SIGKILL after 5 s). */
@@ -71,7 +71,13 @@ export async function run(cmd: string, args: readonly string[], opts: RunOptions
         }
       : {}),
   });
-  const r = await sub;
+  // On Ctrl-C the clean-ups wait (at most 6 s) for this process to be gone, so no QEMU or docker client
+  // outlives us; the abort signal has already sent it SIGTERM (SIGKILL after 5 s).
+  const unregister = onCleanup(async () => {
+    const gone = sub.then(() => undefined, () => undefined);
+    await Promise.race([gone, new Promise((res) => setTimeout(res, 6000))]);
+  });
+  const r = await sub.finally(unregister);
   const result: RunResult = {
     command,
     exitCode: r.exitCode ?? -1,
