@@ -4,7 +4,7 @@ import { Listr } from 'listr2';
 import { UsageError } from '@cgpu/common';
 import {
   ARCHES, SUITES, detectKernels, fetchKernel, loadCatalogue, newestFirst, parseRelease, resolveSpec, suiteByName,
-  type Arch, type FetchedKernel, type KernelEntry, type RefreshMode,
+  type FetchedKernel, type KernelEntry, type RefreshMode,
 } from '@cgpu/kernels';
 import { parseArch } from '../args.js';
 import { humanSize, printJson, printTable, warn } from '../output.js';
@@ -116,4 +116,3 @@ export function registerKernels(program: Command): void {
     });
 }
 
-export type { Arch };
