@@ -1,13 +1,10 @@
 // Warm smoke timings (boot, load, scenario, unload) beside a bare QEMU boot of the same kernel whose init
 // only powers off. Overhead = what a smoke run costs beyond the bare boot and the scenario itself.
-// usage: ./cgpu-node bench/smoke.mjs [spec] [arch] [runs]   (run through bench/smoke.sh)
+// usage: bench/smoke.sh [spec] [arch] [runs]
 import { execFileSync } from 'node:child_process';
-import { readFileSync, writeFileSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { gzipSync } from 'node:zlib';
 import { loadCatalogue, resolveSpec, fetchKernel } from '@cgpu/kernels';
-import { boot, busybox, writeCpio, S_IFDIR, S_IFREG, S_IFCHR } from '@cgpu/vmtest';
+import { boot, busybox, powerOffInitramfs } from '@cgpu/vmtest';
 
 const [spec = '6.1', arch = 'amd64', runsArg = '3'] = process.argv.slice(2);
 const runs = Number(runsArg);
@@ -15,15 +12,7 @@ const root = new URL('..', import.meta.url).pathname;
 const k = resolveSpec(spec, await loadCatalogue(), { arch });
 const f = await fetchKernel(k);
 
-const tmp = mkdtempSync(join(tmpdir(), 'cgpu-bench-'));
-const initrd = join(tmp, 'empty.cpio.gz');
-writeFileSync(initrd, gzipSync(writeCpio([
-  { path: 'bin', mode: S_IFDIR | 0o755 },
-  { path: 'dev', mode: S_IFDIR | 0o755 },
-  { path: 'dev/console', mode: S_IFCHR | 0o600, rdevMajor: 5, rdevMinor: 1 },
-  { path: 'bin/busybox', mode: S_IFREG | 0o755, data: readFileSync(await busybox(k.arch)) },
-  { path: 'init', mode: S_IFREG | 0o755, data: Buffer.from('#!/bin/busybox sh\n/bin/busybox poweroff -f\n') },
-])));
+const initrd = await powerOffInitramfs(await busybox(k.arch));
 
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const bare = [];
@@ -31,7 +20,6 @@ for (let i = 0; i < runs; i++) {
   const r = await boot({ arch: k.arch, kernel: f.vmlinuz, initrd, append: [], accel: 'tcg', timeoutMs: 120_000 });
   bare.push(r.wallMs);
 }
-rmSync(tmp, { recursive: true, force: true });
 
 execFileSync(join(root, 'cgpu'), ['smoke', '--kernel', spec, '--arch', arch, '--accel', 'tcg', '--json'], { stdio: 'ignore' }); // make sure it is built
 const smokes = [];

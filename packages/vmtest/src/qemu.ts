@@ -2,7 +2,7 @@
 import { access, readFile } from 'node:fs/promises';
 import { constants } from 'node:fs';
 import { gzipSync } from 'node:zlib';
-import { CgpuError, CommandError, CommandMissingError, cacheDir, commandWorks, readJson, run, writeFileAtomic } from '@cgpu/common';
+import { CommandError, CommandMissingError, cacheDir, commandWorks, exists, readJson, run, sha256, writeFileAtomic } from '@cgpu/common';
 import type { Arch } from '@cgpu/kernels';
 import { S_IFCHR, S_IFDIR, S_IFREG, writeCpio } from './cpio.js';
 
@@ -83,6 +83,26 @@ export async function boot(r: BootRequest): Promise<BootResult> {
 const PROBE_MARK = '@@cgpu kvm-probe-ok';
 
 /**
+ * The smallest bootable initramfs: busybox and an /init that runs `before` (a shell line) and powers off.
+ * For the KVM probe and for timing a bare boot. Cached by content.
+ */
+export async function powerOffInitramfs(busyboxPath: string, before = ''): Promise<string> {
+  const init = `#!/bin/busybox sh\n${before}\n/bin/busybox poweroff -f\n`;
+  const bb = await readFile(busyboxPath);
+  const out = cacheDir('initramfs', `poweroff-${sha256(JSON.stringify([sha256(bb), init])).slice(0, 24)}.cpio.gz`);
+  if (await exists(out)) return out;
+  const cpio = writeCpio([
+    { path: 'bin', mode: S_IFDIR | 0o755 },
+    { path: 'dev', mode: S_IFDIR | 0o755 },
+    { path: 'dev/console', mode: S_IFCHR | 0o600, rdevMajor: 5, rdevMinor: 1 },
+    { path: 'bin/busybox', mode: S_IFREG | 0o755, data: bb },
+    { path: 'init', mode: S_IFREG | 0o755, data: Buffer.from(init) },
+  ]);
+  await writeFileAtomic(out, gzipSync(cpio));
+  return out;
+}
+
+/**
  * Is KVM usable? Only a real boot says so (here /dev/kvm exists but a KVM guest hangs): boot the kernel
  * with an init that prints a mark and powers off, under a 20 s limit. Cached per machine boot.
  */
@@ -97,15 +117,7 @@ export async function probeKvm(arch: Arch, kernel: string, busyboxPath: string):
   const cached = await readJson<Record<string, { usable: boolean; why: string }>>(file);
   const key = `${bootId}/${arch}`;
   if (cached?.[key]) return cached[key];
-  const initrd = cacheDir('kvm-probe-initrd.cpio.gz');
-  const cpio = writeCpio([
-    { path: 'bin', mode: S_IFDIR | 0o755 },
-    { path: 'dev', mode: S_IFDIR | 0o755 },
-    { path: 'dev/console', mode: S_IFCHR | 0o600, rdevMajor: 5, rdevMinor: 1 },
-    { path: 'bin/busybox', mode: S_IFREG | 0o755, data: await readFile(busyboxPath) },
-    { path: 'init', mode: S_IFREG | 0o755, data: Buffer.from(`#!/bin/busybox sh\n/bin/busybox echo "${PROBE_MARK}"\n/bin/busybox poweroff -f\n`) },
-  ]);
-  await writeFileAtomic(initrd, gzipSync(cpio));
+  const initrd = await powerOffInitramfs(busyboxPath, `/bin/busybox echo "${PROBE_MARK}"`);
   const r = await boot({ arch, kernel, initrd, append: ['quiet'], accel: 'kvm', timeoutMs: 20_000 });
   const usable = !r.timedOut && r.console.some((l) => l.includes(PROBE_MARK));
   const result = { usable, why: usable ? `a KVM guest booted in ${r.wallMs} ms` : r.timedOut ? 'a KVM guest did not finish within 20 s' : `a KVM guest failed (exit ${r.exitCode})` };
