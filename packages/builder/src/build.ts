@@ -6,7 +6,7 @@ import { CgpuError, CommandError, onCleanup, sha256File, withLock } from '@cgpu/
 import type { KernelEntry } from '@cgpu/kernels';
 import { EM_AARCH64, EM_X86_64, elfFacts, moduleInfo } from './elf.js';
 import { ensureKernelImage, runContainer, type Log } from './images.js';
-import { toolchain } from './recipes.js';
+import { headersDir, toolchain } from './recipes.js';
 
 export interface AppliedPatchInfo {
   name: string;
@@ -76,7 +76,7 @@ export async function buildModule(req: BuildRequest): Promise<BuildResult> {
   const unregister = onCleanup(() => rm(tmp, { recursive: true, force: true }));
   try {
     const tc = toolchain(k.arch, k.gccMajor);
-    const kdir = `/usr/src/linux-headers-${k.release}`;
+    const kdir = headersDir(k.release);
     const make = ['make', `-j${availableParallelism()}`, '-C', kdir, 'M=/tmp/m', ...tc.makeArgs, ...(req.werror ? ['KCFLAGS=-Werror'] : [])].join(' ');
     const build = [
       's=$(date +%s%N)',
@@ -119,14 +119,15 @@ export async function buildModule(req: BuildRequest): Promise<BuildResult> {
       await writeFile(join(tmp, 'build.log'), `${lines.join('\n')}\n`);
     }
     const warningLines = lines.filter((l) => WARNING.test(l));
+    const failedLog = join(outRoot, `${k.release}.failed.log`);
     if (result.exitCode !== 0) {
       const errors = lines.filter((l) => ERROR.test(l)).slice(0, 10);
-      await keepFailedLog(tmp, outRoot, k.release);
-      throw new BuildFailedError(k, tag, errors.length ? errors : lines.slice(-10), join(outRoot, `${k.release}.failed.log`));
+      await rename(join(tmp, 'build.log'), failedLog);
+      throw new BuildFailedError(k, tag, errors.length ? errors : lines.slice(-10), failedLog);
     }
     if (req.werror && warningLines.length > 0) {
-      await keepFailedLog(tmp, outRoot, k.release);
-      throw new BuildFailedError(k, tag, [`--werror: ${warningLines.length} warnings`, ...warningLines.slice(0, 10)], join(outRoot, `${k.release}.failed.log`));
+      await rename(join(tmp, 'build.log'), failedLog);
+      throw new BuildFailedError(k, tag, [`--werror: ${warningLines.length} warnings`, ...warningLines.slice(0, 10)], failedLog);
     }
     const makeMs = Number(lines.find((l) => l.startsWith('@@make-ms '))?.split(' ')[1] ?? 0);
     const wantMachine = k.arch === 'amd64' ? EM_X86_64 : EM_AARCH64;
@@ -177,8 +178,4 @@ export async function buildModule(req: BuildRequest): Promise<BuildResult> {
     unregister();
     await rm(tmp, { recursive: true, force: true });
   }
-}
-
-async function keepFailedLog(tmp: string, outRoot: string, release: string): Promise<void> {
-  await rename(join(tmp, 'build.log'), join(outRoot, `${release}.failed.log`)).catch(() => undefined);
 }

@@ -5,7 +5,7 @@ import { basename, join } from 'node:path';
 import { cacheDir, onCleanup, run, runForCleanup, withLock } from '@cgpu/common';
 import { debPath, ensureDeb, mirrorUrl, type KernelEntry } from '@cgpu/kernels';
 import { docker } from './engine.js';
-import { APT_CONF, baseTag, builderRecipe, builderTag, kernelTag, type BuilderRecipe } from './recipes.js';
+import { APT_CONF, baseTag, builderRecipe, builderTag, headersDir, kernelTag, type BuilderRecipe } from './recipes.js';
 
 export type Log = (line: string) => void;
 
@@ -43,45 +43,52 @@ export async function pruneImages(keep: ReadonlySet<string> = new Set()): Promis
   return removed;
 }
 
-/** Run a throw-away container; it is removed on success, failure and Ctrl-C. */
-export async function runContainer(image: string, args: string[], script: string, opts: { timeoutMs: number; log?: Log; purpose: string; allowFailure?: boolean }) {
-  const name = `cgpu-${process.pid}-${Math.random().toString(16).slice(2, 10)}`;
+/** A unique container name, removed (`docker rm -f`) after `fn` on success, failure and Ctrl-C. */
+async function withContainerName<T>(prefix: string, fn: (name: string) => Promise<T>): Promise<T> {
+  const name = `${prefix}-${process.pid}-${Math.random().toString(16).slice(2, 10)}`;
   const unregister = onCleanup(() => runForCleanup('docker', ['rm', '-f', name]));
   try {
-    return await docker(['run', '--rm', '--name', name, ...args, image, 'sh', '-ec', script], {
-      timeoutMs: opts.timeoutMs,
-      purpose: opts.purpose,
-      allowFailure: opts.allowFailure ?? false,
-      ...(opts.log ? { onLine: (l: string) => opts.log!(l) } : {}),
-    });
+    return await fn(name);
   } finally {
     unregister();
     await runForCleanup('docker', ['rm', '-f', name]);
   }
 }
 
+/** Run a throw-away container; it is removed on success, failure and Ctrl-C. */
+export function runContainer(image: string, args: string[], script: string, opts: { timeoutMs: number; log?: Log; purpose: string; allowFailure?: boolean }) {
+  return withContainerName('cgpu', (name) =>
+    docker(['run', '--rm', '--name', name, ...args, image, 'sh', '-ec', script], {
+      timeoutMs: opts.timeoutMs,
+      purpose: opts.purpose,
+      allowFailure: opts.allowFailure ?? false,
+      ...(opts.log ? { onLine: (l: string) => opts.log!(l) } : {}),
+    }),
+  );
+}
+
 /** Run a container, then commit it as `tag` (used for layers that need apt). */
-async function commitContainer(from: string, tag: string, args: string[], script: string, log: Log | undefined, purpose: string): Promise<void> {
-  const name = `cgpu-img-${process.pid}-${Math.random().toString(16).slice(2, 10)}`;
-  const unregister = onCleanup(() => runForCleanup('docker', ['rm', '-f', name]));
-  try {
+function commitContainer(from: string, tag: string, args: string[], script: string, log: Log | undefined, purpose: string): Promise<void> {
+  return withContainerName('cgpu-img', async (name) => {
     await docker(['run', '--name', name, '--network', 'host', ...args, from, 'sh', '-ec', script], {
       timeoutMs: 30 * 60_000,
       purpose,
       ...(log ? { onLine: (l: string) => log(l) } : {}),
     });
     await docker(['commit', '--change', 'CMD ["/bin/bash"]', name, tag], { timeoutMs: 10 * 60_000, purpose: `committing ${tag}` });
-  } finally {
-    unregister();
-    await runForCleanup('docker', ['rm', '-f', name]);
-  }
+  });
+}
+
+/** The lock that serialises building one image tag across processes. */
+function imageLock(tag: string): string {
+  return cacheDir('locks', `${tag.replace(/[:/]/g, '_')}.lock`);
 }
 
 /** A minbase rootfs of `suite`, imported as an image. debootstrap checks the Release signature itself. */
 export async function ensureBaseImage(suite: string, log?: Log): Promise<string> {
   const mirror = mirrorUrl();
   const tag = baseTag(suite, mirror);
-  return withLock(cacheDir('locks', `${tag.replace(/[:/]/g, '_')}.lock`), 30 * 60_000, async () => {
+  return withLock(imageLock(tag), 30 * 60_000, async () => {
     if (await imageExists(tag)) return tag;
     const dir = await mkdtemp(join(tmpdir(), `cgpu-rootfs-${suite}-`));
     const unregister = onCleanup(() => rm(dir, { recursive: true, force: true }));
@@ -107,7 +114,7 @@ export async function ensureBaseImage(suite: string, log?: Log): Promise<string>
 
 export async function ensureBuilderImage(recipe: BuilderRecipe, log?: Log): Promise<string> {
   const tag = builderTag(recipe);
-  return withLock(cacheDir('locks', `${tag.replace(/[:/]/g, '_')}.lock`), 60 * 60_000, async () => {
+  return withLock(imageLock(tag), 60 * 60_000, async () => {
     if (await imageExists(tag)) return tag;
     const base = await ensureBaseImage(recipe.suite, log);
     log?.(`apt-get install ${recipe.packages.join(' ')}`);
@@ -123,11 +130,6 @@ export async function ensureBuilderImage(recipe: BuilderRecipe, log?: Log): Prom
   });
 }
 
-/**
- * The builder plus the kernel's headers. amd64: the verified debs installed with apt (which pulls their
- * dependencies). arm64: the headers unpacked with dpkg-deb -x (installing them through multiarch would drag
- * in arm64 binaries) and the amd64 kbuild installed with apt.
- */
 const kernelImages = new Map<string, Promise<{ tag: string; builder: string; recipe: BuilderRecipe }>>();
 
 /** Memoised per process: the probes and the build of one run ask for the same image. */
@@ -142,12 +144,17 @@ export function ensureKernelImage(k: KernelEntry, log?: Log): Promise<{ tag: str
   return p;
 }
 
+/**
+ * The builder plus the kernel's headers. amd64: the verified debs installed with apt (which pulls their
+ * dependencies). arm64: the headers unpacked with dpkg-deb -x (installing them through multiarch would drag
+ * in arm64 binaries) and the amd64 kbuild installed with apt.
+ */
 async function makeKernelImage(k: KernelEntry, log?: Log): Promise<{ tag: string; builder: string; recipe: BuilderRecipe }> {
   const recipe = builderRecipe(k, mirrorUrl());
   const builder = builderTag(recipe);
   const tag = kernelTag(builder, k);
   if (await imageExists(tag)) return { tag, builder, recipe }; // the usual, warm case: one docker call
-  await withLock(cacheDir('locks', `${tag.replace(/[:/]/g, '_')}.lock`), 30 * 60_000, async () => {
+  await withLock(imageLock(tag), 30 * 60_000, async () => {
     if (await imageExists(tag)) return;
     await ensureBuilderImage(recipe, log);
     const debs = k.debs.filter((d) => d.role !== 'image');
@@ -179,7 +186,7 @@ async function makeKernelImage(k: KernelEntry, log?: Log): Promise<{ tag: string
       ];
     }
     let script = [...aptSetup, ...steps, 'apt-get clean', 'rm -rf /var/lib/apt/lists/*'].join('; ');
-    script += `; test -f /usr/src/linux-headers-${k.release}/Makefile`;
+    script += `; test -f ${headersDir(k.release)}/Makefile`;
     log?.(`installing the headers of ${k.release}`);
     await commitContainer(builder, tag, mounts, script, log, `installing the headers of ${k.release} into ${builder}`);
   });

@@ -66,3 +66,8 @@ export function toolchain(arch: Arch, gccMajor: number): { makeArgs: string[]; c
     cc32: `arm-linux-gnueabihf-gcc-${gccMajor}`,
   };
 }
+
+/** Where Debian's headers package puts a kernel's build tree, inside the builder image. */
+export function headersDir(release: string): string {
+  return `/usr/src/linux-headers-${release}`;
+}

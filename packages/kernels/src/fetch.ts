@@ -67,7 +67,7 @@ export async function fetchKernel(e: KernelEntry, log?: (m: string) => void): Pr
       (await exists(join(dir, 'vmlinuz'))) && (await exists(join(dir, 'config'))) && (await exists(join(dir, 'System.map')));
     if (!fresh) await unpack(e, debs, dir);
     const config = join(dir, 'config');
-    const cc = (await readFile(config, 'utf8')).match(/^CONFIG_CC_VERSION_TEXT="([^"]*)"/m)?.[1];
+    const cc = fresh ? manifest.compilerText : (await readFile(config, 'utf8')).match(/^CONFIG_CC_VERSION_TEXT="([^"]*)"/m)?.[1];
     if (!fresh) await writeFileAtomic(manifestPath, JSON.stringify({ packageVersion: e.packageVersion, debs: want, compilerText: cc }, null, 2));
     const out: FetchedKernel = { entry: e, dir, vmlinuz: join(dir, 'vmlinuz'), config, systemMap: join(dir, 'System.map'), debs, downloaded };
     if (cc) out.compilerText = cc;

@@ -1,9 +1,9 @@
 /** Probe compilers: kbuild in the kernel's builder container (real), and host gcc over a fake header tree (tests). */
 import { chmod, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { cacheDir, onCleanup, readJson, run, sha256, writeFileAtomic } from '@cgpu/common';
-import { ensureKernelImage, runContainer, toolchain } from '@cgpu/builder';
+import { ensureKernelImage, headersDir, runContainer, toolchain } from '@cgpu/builder';
 import type { KernelEntry } from '@cgpu/kernels';
 import { errorsFor, probeFileName, probeSource, type ProbeCompiler, type ProbeOutcome } from './probes.js';
 
@@ -33,7 +33,7 @@ export function containerCompiler(k: KernelEntry, log?: (l: string) => void): Pr
       await writeProbes(tmp, probes);
       await chmod(tmp, 0o755); // the probes compile as an unprivileged user
       const tc = toolchain(k.arch, k.gccMajor);
-      const make = ['make', '-k', '-j2', '-C', `/usr/src/linux-headers-${k.release}`, 'M=/tmp/p', ...tc.makeArgs, 'modules'].join(' ');
+      const make = ['make', '-k', `-j${availableParallelism()}`, '-C', headersDir(k.release), 'M=/tmp/p', ...tc.makeArgs, 'modules'].join(' ');
       const r = await runContainer(
         tag,
         ['--network', 'none', '-u', '1000:1000', '-e', 'HOME=/tmp', '-v', `${tmp}:/src:ro`],

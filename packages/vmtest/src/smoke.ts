@@ -30,10 +30,6 @@ export interface SmokeResult extends Verdict {
   files: { console: string; junit: string; json: string };
 }
 
-async function configHas(config: string, opt: string): Promise<boolean> {
-  return new RegExp(`^${opt}=y$`, 'm').test(await readFile(config, 'utf8'));
-}
-
 export async function chooseAccel(req: Pick<SmokeRequest, 'accel' | 'kernel'>): Promise<{ accel: Accel; why: string }> {
   const want = req.accel ?? 'auto';
   if (want === 'tcg') return { accel: 'tcg', why: '--accel tcg' };
@@ -55,13 +51,15 @@ export async function smoke(req: SmokeRequest): Promise<SmokeResult> {
       throw new UsageError({ code: 'SMOKE_INPUT_MISSING', message: `${f} does not exist`, hint: `run \`cgpu build --kernel ${k.release}\` first` });
     }
   }
+  const config = await readFile(req.kernel.config, 'utf8');
+  const configHas = (opt: string): boolean => new RegExp(`^${opt}=y$`, 'm').test(config);
   const append: string[] = [];
   let expect32 = false;
-  if (k.arch === 'amd64' && (await configHas(req.kernel.config, 'CONFIG_IA32_EMULATION'))) {
+  if (k.arch === 'amd64' && configHas('CONFIG_IA32_EMULATION')) {
     expect32 = true;
-    if (await configHas(req.kernel.config, 'CONFIG_IA32_EMULATION_DEFAULT_DISABLED')) append.push('ia32_emulation=1');
+    if (configHas('CONFIG_IA32_EMULATION_DEFAULT_DISABLED')) append.push('ia32_emulation=1');
   }
-  if (k.arch === 'arm64' && (await configHas(req.kernel.config, 'CONFIG_COMPAT'))) expect32 = true;
+  if (k.arch === 'arm64' && configHas('CONFIG_COMPAT')) expect32 = true;
   expect32 &&= await exists(smoke32);
   const initrd = await buildInitramfs({ arch: k.arch, module: mod, smoke: smoke64, ...(expect32 ? { smoke32 } : {}), params: req.params ?? '' });
   const { accel, why } = await chooseAccel(req);

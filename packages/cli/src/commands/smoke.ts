@@ -1,11 +1,10 @@
 /** `cgpu smoke`: build what is missing (or reuse dist/), boot the kernel in QEMU, print a strict verdict. */
 import type { Command } from 'commander';
 import { join } from 'node:path';
-import { readJson } from '@cgpu/common';
+import { UsageError, readJson } from '@cgpu/common';
 import type { BuildResult } from '@cgpu/builder';
 import { fetchKernel, type KernelEntry } from '@cgpu/kernels';
 import { requireQemu, smoke, type SmokeResult } from '@cgpu/vmtest';
-import { UsageError } from '@cgpu/common';
 import { parsePositiveInt } from '../args.js';
 import { green, printJson, red } from '../output.js';
 import { buildPipeline, defaultOut, type BuildOpts } from './build.js';
