@@ -1,11 +1,11 @@
 /** Builder images from debootstrap + `docker import`, then apt inside; and a per-kernel headers layer. */
 import { mkdtemp, rm, writeFile, mkdir } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { basename, join } from 'node:path';
+import { join } from 'node:path';
 import { cacheDir, onCleanup, run, runForCleanup, withLock } from '@cgpu/common';
 import { debPath, ensureDeb, mirrorUrl, type KernelEntry } from '@cgpu/kernels';
 import { docker } from './engine.js';
-import { APT_CONF, baseTag, builderRecipe, builderTag, headersDir, kernelTag, type BuilderRecipe } from './recipes.js';
+import { APT_CONF, baseTag, builderScript, builderTag, debMountPath, debootstrapArgs, kernelImagePlan, kernelLayerScript, type BuilderRecipe } from './recipes.js';
 
 export type Log = (line: string) => void;
 
@@ -93,8 +93,8 @@ export async function ensureBaseImage(suite: string, log?: Log): Promise<string>
     const dir = await mkdtemp(join(tmpdir(), `cgpu-rootfs-${suite}-`));
     const unregister = onCleanup(() => rm(dir, { recursive: true, force: true }));
     try {
-      log?.(`debootstrap --variant=minbase ${suite}`);
-      await run('debootstrap', ['--variant=minbase', suite, join(dir, 'root'), mirror], {
+      log?.(`debootstrap ${debootstrapArgs(suite).join(' ')}`);
+      await run('debootstrap', [...debootstrapArgs(suite), join(dir, 'root'), mirror], {
         timeoutMs: 20 * 60_000,
         purpose: `debootstrap of ${suite}`,
         ...(log ? { onLine: (l: string) => log(l) } : {}),
@@ -118,14 +118,7 @@ export async function ensureBuilderImage(recipe: BuilderRecipe, log?: Log): Prom
     if (await imageExists(tag)) return tag;
     const base = await ensureBaseImage(recipe.suite, log);
     log?.(`apt-get install ${recipe.packages.join(' ')}`);
-    await commitContainer(
-      base,
-      tag,
-      [],
-      `export DEBIAN_FRONTEND=noninteractive; apt-get update -qq; apt-get install -y -qq ${recipe.packages.join(' ')}; apt-get clean; rm -rf /var/lib/apt/lists/*; ${[...recipe.setup, 'true'].join('; ')}`,
-      log,
-      `installing the ${recipe.suite} gcc-${recipe.gccMajor} toolchain`,
-    );
+    await commitContainer(base, tag, [], builderScript(recipe), log, `installing the ${recipe.suite} gcc-${recipe.gccMajor} toolchain`);
     return tag;
   });
 }
@@ -144,15 +137,10 @@ export function ensureKernelImage(k: KernelEntry, log?: Log): Promise<{ tag: str
   return p;
 }
 
-/**
- * The builder plus the kernel's headers. amd64: the verified debs installed with apt (which pulls their
- * dependencies). arm64: the headers unpacked with dpkg-deb -x (installing them through multiarch would drag
- * in arm64 binaries) and the amd64 kbuild installed with apt.
- */
+/** The builder plus the kernel's headers, installed by `kernelLayerScript` (whose text is part of the tag). */
 async function makeKernelImage(k: KernelEntry, log?: Log): Promise<{ tag: string; builder: string; recipe: BuilderRecipe }> {
-  const recipe = builderRecipe(k, mirrorUrl());
-  const builder = builderTag(recipe);
-  const tag = kernelTag(builder, k);
+  const mirror = mirrorUrl();
+  const { recipe, builder, tag } = kernelImagePlan(k, mirror);
   if (await imageExists(tag)) return { tag, builder, recipe }; // the usual, warm case: one docker call
   await withLock(imageLock(tag), 30 * 60_000, async () => {
     if (await imageExists(tag)) return;
@@ -160,36 +148,9 @@ async function makeKernelImage(k: KernelEntry, log?: Log): Promise<{ tag: string
     const debs = k.debs.filter((d) => d.role !== 'image');
     // A bind mount of a missing file would make docker create a directory in its place: fetch them first.
     for (const d of debs) await ensureDeb(d);
-    const mounts = debs.flatMap((d) => ['-v', `${debPath(d)}:/debs/${basename(d.filename)}:ro`]);
-    const inContainer = (role: string): string[] => debs.filter((d) => d.role === role).map((d) => `/debs/${basename(d.filename)}`);
-    // A backports kernel's headers need backports packages (bookworm-backports: linux-base >= 4.12 and the
-    // image), so the layer adds that suite and installs from it, as `apt install -t <suite>` does for users.
-    const backports = k.suite !== k.baseSuite;
-    const aptSetup = [
-      'export DEBIAN_FRONTEND=noninteractive INITRD=No',
-      ...(backports ? [`echo "deb ${mirrorUrl()} ${k.suite} main" > /etc/apt/sources.list.d/${k.suite}.list`] : []),
-      'apt-get update -qq',
-    ];
-    const install = (files: string[]): string => `apt-get install -y -qq ${backports ? `-t ${k.suite} ` : ''}${files.join(' ')}`;
-    let steps: string[];
-    if (k.arch === 'amd64') {
-      // Some headers (trixie's 6.12) depend on the image: INITRD=No spares building an initramfs nobody boots.
-      steps = [install(debs.map((d) => `/debs/${basename(d.filename)}`))];
-    } else {
-      // Unpacked aside and only usr/ copied: a deb's ./lib would replace the /lib -> usr/lib symlink of a
-      // merged-/usr system and break every dynamic binary.
-      steps = [
-        install(inContainer('kbuild')),
-        ...[...inContainer('headers'), ...inContainer('headers-common'), ...inContainer('base')].map(
-          (p) => `rm -rf /tmp/x; dpkg-deb -x ${p} /tmp/x; cp -a /tmp/x/usr/. /usr/`,
-        ),
-      ];
-    }
-    let script = [...aptSetup, ...steps, 'apt-get clean', 'rm -rf /var/lib/apt/lists/*'].join('; ');
-    script += `; test -f ${headersDir(k.release)}/Makefile`;
+    const mounts = debs.flatMap((d) => ['-v', `${debPath(d)}:${debMountPath(d.filename)}:ro`]);
     log?.(`installing the headers of ${k.release}`);
-    await commitContainer(builder, tag, mounts, script, log, `installing the headers of ${k.release} into ${builder}`);
+    await commitContainer(builder, tag, mounts, kernelLayerScript(k, mirror), log, `installing the headers of ${k.release} into ${builder}`);
   });
   return { tag, builder, recipe };
 }
-
