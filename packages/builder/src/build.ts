@@ -1,17 +1,11 @@
 /** Build an out-of-tree module (and its user-space tools) inside the kernel's own builder container. */
 import { chmod, mkdir, mkdtemp, readdir, rename, rm, writeFile } from 'node:fs/promises';
-import { availableParallelism } from 'node:os';
 import { join, resolve } from 'node:path';
 import { CgpuError, CommandError, onCleanup, sha256File, withLock } from '@cgpu/common';
 import type { KernelEntry } from '@cgpu/kernels';
 import { EM_AARCH64, EM_X86_64, elfFacts, moduleInfo } from './elf.js';
 import { ensureKernelImage, runContainer, type Log } from './images.js';
 import { headersDir, toolchain } from './recipes.js';
-
-export interface AppliedPatchInfo {
-  name: string;
-  reason: string;
-}
 
 export interface BuildRequest {
   kernel: KernelEntry;
@@ -20,7 +14,9 @@ export interface BuildRequest {
   /** `dist/`; the result goes to `<out>/<release>/`. */
   out: string;
   werror?: boolean;
-  patches?: AppliedPatchInfo[];
+  /** More fields for build.json, written with the result in the same atomic swap (the pipeline's key). */
+  manifest?: Record<string, unknown>;
+  /** Each build-log line as it arrives; the builder's own `@@` markers are not passed on. */
   log?: Log;
   timeoutMs?: number;
 }
@@ -31,7 +27,8 @@ export interface BuiltFile {
   elf: string;
 }
 
-export interface BuildResult {
+/** What the builder made: facts read from the files, never assumed. */
+export interface ModuleBuild {
   kernel: string;
   arch: string;
   suite: string;
@@ -39,7 +36,6 @@ export interface BuildResult {
   gcc: string;
   /** `gcc -dumpfullversion` of the compiler that built it, e.g. 12.2.0. */
   gccVersion: string;
-  patches: AppliedPatchInfo[];
   warnings: number;
   warningLines: string[];
   durationMs: number;
@@ -65,7 +61,27 @@ export class BuildFailedError extends CgpuError {
 const WARNING = /(^|\s)warning:|^WARNING:/;
 const ERROR = /(^|\s)(error|fatal error):|^ERROR:|\*\*\* /;
 
-export async function buildModule(req: BuildRequest): Promise<BuildResult> {
+/**
+ * The script make runs in, as uid 1000 inside the builder (source at /tmp/m, output to /out). Pure: its text
+ * is part of the pipeline's build key, so a change to how we build is a rebuild.
+ */
+export function buildScript(k: Pick<KernelEntry, 'arch' | 'gccMajor' | 'release'>, werror: boolean): string {
+  const tc = toolchain(k.arch, k.gccMajor);
+  const make = ['make', '-j$(nproc)', '-C', headersDir(k.release), 'M=/tmp/m', ...tc.makeArgs, ...(werror ? ['KCFLAGS=-Werror'] : [])].join(' ');
+  return [
+    's=$(date +%s%N)',
+    `${make} modules 2>&1 || { echo "@@make-failed"; exit 3; }`,
+    'e=$(date +%s%N)',
+    'echo "@@make-ms $(( (e - s) / 1000000 ))"',
+    `echo "@@gcc $(${tc.cc.split(' ')[0]} -dumpfullversion)"`,
+    'cp /tmp/m/*.ko /out/',
+    'if [ -f /tmp/m/tools/Makefile ]; then',
+    `  make -C /tmp/m/tools CC="${tc.cc}" CC32="${tc.cc32}" OUT=/out/tools 2>&1 || { echo "@@tools-failed"; exit 4; }`,
+    'fi',
+  ].join('\n');
+}
+
+export async function buildModule(req: BuildRequest): Promise<ModuleBuild> {
   const started = Date.now();
   const k = req.kernel;
   const { tag, recipe } = await ensureKernelImage(k, req.log);
@@ -75,20 +91,7 @@ export async function buildModule(req: BuildRequest): Promise<BuildResult> {
   const tmp = await mkdtemp(join(outRoot, `.${k.release}.build-`));
   const unregister = onCleanup(() => rm(tmp, { recursive: true, force: true }));
   try {
-    const tc = toolchain(k.arch, k.gccMajor);
-    const kdir = headersDir(k.release);
-    const make = ['make', `-j${availableParallelism()}`, '-C', kdir, 'M=/tmp/m', ...tc.makeArgs, ...(req.werror ? ['KCFLAGS=-Werror'] : [])].join(' ');
-    const build = [
-      's=$(date +%s%N)',
-      `${make} modules 2>&1 || { echo "@@make-failed"; exit 3; }`,
-      'e=$(date +%s%N)',
-      'echo "@@make-ms $(( (e - s) / 1000000 ))"',
-      `echo "@@gcc $(${tc.cc.split(' ')[0]} -dumpfullversion)"`,
-      'cp /tmp/m/*.ko /out/',
-      'if [ -f /tmp/m/tools/Makefile ]; then',
-      `  make -C /tmp/m/tools CC="${tc.cc}" CC32="${tc.cc32}" OUT=/out/tools 2>&1 || { echo "@@tools-failed"; exit 4; }`,
-      'fi',
-    ].join('\n');
+    const build = buildScript(k, req.werror === true);
     // Root only copies the read-only source (whatever its permissions) and hands it over; make runs as
     // uid 1000; the output is given back to the calling user.
     const owner = `${process.getuid?.() ?? 0}:${process.getgid?.() ?? 0}`;
@@ -102,7 +105,7 @@ export async function buildModule(req: BuildRequest): Promise<BuildResult> {
     const lines: string[] = [];
     const log = (l: string): void => {
       lines.push(l);
-      req.log?.(l);
+      if (!l.startsWith('@@')) req.log?.(l);
     };
     let result;
     try {
@@ -131,7 +134,7 @@ export async function buildModule(req: BuildRequest): Promise<BuildResult> {
     }
     const makeMs = Number(lines.find((l) => l.startsWith('@@make-ms '))?.split(' ')[1] ?? 0);
     const wantMachine = k.arch === 'amd64' ? EM_X86_64 : EM_AARCH64;
-    const modules: BuildResult['modules'] = [];
+    const modules: ModuleBuild['modules'] = [];
     for (const f of (await readdir(tmp)).filter((n) => n.endsWith('.ko'))) {
       const p = join(tmp, f);
       const [elf, info] = await Promise.all([elfFacts(p), moduleInfo(p)]);
@@ -150,14 +153,13 @@ export async function buildModule(req: BuildRequest): Promise<BuildResult> {
       const p = join(tmp, 'tools', f);
       tools.push({ file: `tools/${f}`, sha256: await sha256File(p), elf: (await elfFacts(p)).machineName });
     }
-    const res: BuildResult = {
+    const res: ModuleBuild = {
       kernel: k.release,
       arch: k.arch,
       suite: k.suite,
       image: tag,
       gcc: `gcc-${recipe.gccMajor}`,
       gccVersion: lines.find((l) => l.startsWith('@@gcc '))?.slice(6).trim() ?? '',
-      patches: req.patches ?? [],
       warnings: warningLines.length,
       warningLines,
       durationMs: Date.now() - started,
@@ -166,7 +168,7 @@ export async function buildModule(req: BuildRequest): Promise<BuildResult> {
       tools,
       dir: finalDir,
     };
-    await writeFile(join(tmp, 'build.json'), `${JSON.stringify(res, null, 2)}\n`);
+    await writeFile(join(tmp, 'build.json'), `${JSON.stringify({ ...res, ...req.manifest }, null, 2)}\n`);
     // Two builds of the same kernel: each built in its own temp dir; the swap into place is serialised.
     await chmod(tmp, 0o755);
     await withLock(`${finalDir}.lock`, 120_000, async () => {

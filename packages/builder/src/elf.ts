@@ -20,11 +20,11 @@ export async function elfFacts(path: string): Promise<ElfFacts> {
   return { machine, machineName: names[machine] ?? `machine ${machine}`, class: cls };
 }
 
-/** `vermagic=` from the module's .modinfo strings (a NUL-separated key=value list). */
+/** `vermagic=`, `version=`, `description=` ... from the module's .modinfo strings (a NUL-separated key=value list). */
 export async function moduleInfo(path: string): Promise<Record<string, string>> {
   const b = await readFile(path);
   const out: Record<string, string> = {};
-  for (const key of ['vermagic', 'name', 'license', 'version', 'srcversion', 'depends']) {
+  for (const key of ['vermagic', 'name', 'license', 'version', 'description', 'srcversion', 'depends']) {
     const i = b.indexOf(Buffer.from(`\0${key}=`));
     if (i < 0) continue;
     const start = i + key.length + 2;

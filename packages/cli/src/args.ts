@@ -1,14 +1,7 @@
 /** Validation of option values that commander passes as strings. */
 import { UsageError } from '@cgpu/common';
-import type { Arch } from '@cgpu/kernels';
-
-export function parseArch(v: string | undefined): Arch | undefined {
-  if (v === undefined) return undefined;
-  if (v === 'amd64' || v === 'arm64') return v;
-  if (v === 'x86_64') return 'amd64';
-  if (v === 'aarch64') return 'arm64';
-  throw new UsageError({ code: 'BAD_ARCH', message: `unknown arch "${v}"`, hint: 'use --arch amd64 or --arch arm64' });
-}
+import type { Accel } from '@cgpu/vmtest';
+export { parseArch } from '@cgpu/pipeline';
 
 export function parsePositiveInt(name: string, v: string | undefined, max = 1e9): number | undefined {
   if (v === undefined) return undefined;
@@ -17,4 +10,12 @@ export function parsePositiveInt(name: string, v: string | undefined, max = 1e9)
     throw new UsageError({ code: 'BAD_NUMBER', message: `${name} must be a whole number from 1 to ${max}, not "${v}"` });
   }
   return n;
+}
+
+export function parseAccel(v: string | undefined): Accel | 'auto' {
+  const accel = v ?? 'auto';
+  if (accel !== 'auto' && accel !== 'kvm' && accel !== 'tcg') {
+    throw new UsageError({ code: 'BAD_ACCEL', message: `--accel must be auto, kvm or tcg, not ${accel}` });
+  }
+  return accel;
 }

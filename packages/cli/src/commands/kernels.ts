@@ -3,30 +3,21 @@ import type { Command } from 'commander';
 import { Listr } from 'listr2';
 import { UsageError } from '@cgpu/common';
 import {
-  ARCHES, SUITES, detectKernels, fetchKernel, loadCatalogue, newestFirst, parseRelease, resolveSpec, suiteByName,
-  type FetchedKernel, type KernelEntry, type RefreshMode,
+  ARCHES, SUITES, detectKernels, fetchKernel, loadCatalogue, newestFirst, parseRelease, suiteByName,
+  type FetchedKernel, type KernelEntry,
 } from '@cgpu/kernels';
+import { refreshMode, resolveKernel as resolveWith, type KernelOpts as PipelineKernelOpts } from '@cgpu/pipeline';
 import { parseArch } from '../args.js';
 import { humanSize, printJson, printTable, warn } from '../output.js';
 import { renderer } from '../progress.js';
 
-export interface KernelOpts {
-  arch?: string;
-  flavour?: string;
-  offline?: boolean;
-  refresh?: boolean;
+export interface KernelOpts extends Omit<PipelineKernelOpts, 'warn'> {
   json?: boolean;
 }
 
-export function refreshMode(o: KernelOpts): RefreshMode {
-  return o.offline ? 'never' : o.refresh ? 'always' : 'auto';
-}
-
-/** Resolve a spec against the catalogue: the first step of every command that takes `--kernel`. */
-export async function resolveKernel(spec: string, o: KernelOpts): Promise<KernelEntry> {
-  const arch = parseArch(o.arch);
-  const all = await loadCatalogue({ refresh: refreshMode(o), warn });
-  return resolveSpec(spec, all, { ...(arch ? { arch } : {}), ...(o.flavour ? { flavour: o.flavour } : {}) });
+/** Resolve a spec against the catalogue, warnings on stderr: the first step of every command that takes `--kernel`. */
+export function resolveKernel(spec: string, o: KernelOpts): Promise<KernelEntry> {
+  return resolveWith(spec, { ...o, warn });
 }
 
 export async function fetchWithProgress(e: KernelEntry, json: boolean): Promise<FetchedKernel> {

@@ -1,9 +1,9 @@
 /** `cgpu patches list` and `cgpu patches select --kernel <spec>`: what would be applied, and why. */
 import type { Command } from 'commander';
-import { containerCompiler, loadSeries, selectPatches } from '@cgpu/patches';
+import { loadSeries, selectPatches } from '@cgpu/patches';
+import { containerCompiler, defaultSeriesDir } from '@cgpu/pipeline';
 import { printJson, printTable } from '../output.js';
 import { resolveKernel, type KernelOpts } from './kernels.js';
-import { defaultSeriesDir } from './patch-step.js';
 
 export function registerPatches(program: Command): void {
   const p = program.command('patches').description('the compatibility patch series and what each kernel needs');

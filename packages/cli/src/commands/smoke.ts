@@ -1,53 +1,32 @@
-/** `cgpu smoke`: build what is missing (or reuse dist/), boot the kernel in QEMU, print a strict verdict. */
+/** `cgpu smoke`: option parsing and the verdict; the pipeline (build or reuse on an equal key, boot) is @cgpu/pipeline's. */
 import type { Command } from 'commander';
-import { join } from 'node:path';
-import { UsageError, readJson } from '@cgpu/common';
-import type { BuildResult } from '@cgpu/builder';
-import { fetchKernel, type KernelEntry } from '@cgpu/kernels';
-import { requireQemu, smoke, type SmokeResult } from '@cgpu/vmtest';
-import { parsePositiveInt } from '../args.js';
+import { resolve } from 'node:path';
+import { resolveKernel, smokeSteps, type SmokeContext, type SmokeOpts } from '@cgpu/pipeline';
+import { requireQemu, type SmokeResult } from '@cgpu/vmtest';
+import { parseAccel, parseArch, parsePositiveInt } from '../args.js';
 import { green, printJson, red } from '../output.js';
-import { buildPipeline, defaultOut, type BuildOpts } from './build.js';
-import { resolveKernel } from './kernels.js';
+import { buildOptions, buildOpts, kernelOpts, withBuildProgress, type BuildFlags } from './build.js';
 
-export interface SmokeOpts extends BuildOpts {
+export interface SmokeFlags extends BuildFlags {
   accel?: string;
   timeout?: string;
   params?: string;
   rebuild?: boolean;
-}
-
-/** Reuse dist/<release>/ when its build.json matches the kernel and names the module; else build. */
-async function ensureBuilt(k: KernelEntry, o: SmokeOpts): Promise<string> {
-  const dir = join(o.out ?? defaultOut(), k.release);
-  const prev = await readJson<BuildResult>(join(dir, 'build.json'));
-  if (!o.rebuild && !o.src && prev?.kernel === k.release && prev.modules.some((m) => m.file === 'cgpu.ko') && prev.tools.length > 0) return dir;
-  return (await buildPipeline(k, o)).dir;
+  module?: string;
 }
 
 /** Bad option values are exit 2 before any download, build or boot. */
-export function validateSmokeOptions(o: SmokeOpts): { accel: 'auto' | 'kvm' | 'tcg'; timeoutS: number } {
-  const accel = o.accel ?? 'auto';
-  if (accel !== 'auto' && accel !== 'kvm' && accel !== 'tcg') {
-    throw new UsageError({ code: 'BAD_ACCEL', message: `--accel must be auto, kvm or tcg, not ${accel}` });
-  }
-  return { accel, timeoutS: parsePositiveInt('--timeout', o.timeout, 3600) ?? 180 };
-}
-
-export async function runSmoke(k: KernelEntry, o: SmokeOpts): Promise<SmokeResult> {
-  const { accel, timeoutS } = validateSmokeOptions(o);
-  await requireQemu(k.arch); // exit 2 with how to install it, before any build
-  const dir = await ensureBuilt(k, o);
-  const fetched = await fetchKernel(k);
-  return smoke({
-    kernel: fetched,
-    buildDir: dir,
-    accel,
-    timeoutMs: timeoutS * 1000,
-    params: o.params ?? '',
-    ...(o.verbose ? { onLine: (l: string) => void process.stderr.write(`${l}\n`) } : {}),
-    ...(o.json ? {} : { log: (m: string) => void process.stderr.write(`${m}\n`) }),
-  });
+export function smokeOpts(f: SmokeFlags): SmokeOpts {
+  parseArch(f.arch);
+  return {
+    ...buildOpts(f),
+    accel: parseAccel(f.accel),
+    timeoutMs: (parsePositiveInt('--timeout', f.timeout, 3600) ?? 180) * 1000,
+    params: f.params ?? '',
+    reuse: f.rebuild !== true,
+    ...(f.module !== undefined ? { module: resolve(f.module) } : {}),
+    ...(f.verbose ? { onConsole: (l: string) => void process.stderr.write(`${l}\n`) } : {}),
+  };
 }
 
 export function printVerdict(r: SmokeResult): void {
@@ -63,28 +42,19 @@ export function printVerdict(r: SmokeResult): void {
 }
 
 export function registerSmoke(program: Command): void {
-  program
-    .command('smoke')
-    .description('boot the kernel in QEMU and smoke-test cgpu.ko: load, open, ioctl, mmap, poll, procfs, unload')
-    .requiredOption('--kernel <spec>', 'kernel spec: 6.1, bookworm, latest, ...')
-    .option('--arch <arch>', 'amd64 or arm64')
-    .option('--flavour <flavour>', 'e.g. cloud-amd64')
+  buildOptions(program.command('smoke').description('boot the kernel in QEMU and smoke-test cgpu.ko: load, open, ioctl, mmap, poll, procfs, unload'))
     .option('--accel <accel>', 'kvm, tcg or auto (KVM only after a bounded probe shows it works)', 'auto')
     .option('--timeout <s>', 'hard wall-clock limit of the boot, seconds', '180')
     .option('--params <params>', 'module parameters for insmod, e.g. "num_gpus=2 slice_us=2000"')
-    .option('--src <dir>', 'module source (default kernel-src/)')
-    .option('--series <dir>', 'patch series for --src')
-    .option('--out <dir>', 'output root (default dist/)')
-    .option('--rebuild', 'build even if dist/ has a build for this kernel')
-    .option('--keep', 'keep the patched copy of the source that was built and print where it is')
-    .option('--verbose', 'stream the console')
-    .option('--offline', 'use the cached catalogue only')
-    .option('--json', 'machine-readable output')
-    .action(async (o: SmokeOpts) => {
-      validateSmokeOptions(o);
-      const k = await resolveKernel(o.kernel, o);
-      const r = await runSmoke(k, o);
-      if (o.json) printJson(r);
+    .option('--rebuild', 'build even if dist/ holds a build with the same key')
+    .option('--module <ko>', 'boot this cgpu.ko (e.g. built by dkms) with the scenario tools of our build for that kernel')
+    .action(async (f: SmokeFlags) => {
+      const opts = smokeOpts(f);
+      const kernel = await resolveKernel(f.kernel, kernelOpts(f));
+      await requireQemu(kernel.arch); // exit 2 with how to install it, before any build
+      const ctx = await withBuildProgress<SmokeContext>(smokeSteps(), { kernel, opts }, f);
+      const r = ctx.smoke!;
+      if (f.json) printJson({ ...r, build: { key: ctx.result?.key, reused: ctx.reuse?.reused === true, why: ctx.reuse?.why } });
       else printVerdict(r);
       if (!r.ok) process.exitCode = 1;
     });
