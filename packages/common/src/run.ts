@@ -16,6 +16,11 @@ export interface RunOptions {
   allowFailure?: boolean;
   /** What this command is for, used in error messages ("building the image"). */
   purpose?: string;
+  /**
+   * Stop the command (SIGKILL) as soon as an output line satisfies this: for a program whose end is a line
+   * it prints, not its exit (a VM that has said all it had to say). The result then has `stopped: true`.
+   */
+  stopWhen?: (line: string) => boolean;
 }
 
 export interface RunResult {
@@ -25,6 +30,8 @@ export interface RunResult {
   stderr: string;
   durationMs: number;
   timedOut: boolean;
+  /** `stopWhen` matched and the command was killed on purpose. */
+  stopped: boolean;
 }
 
 export class CommandError extends CgpuError {
@@ -53,6 +60,18 @@ export async function run(cmd: string, args: readonly string[], opts: RunOptions
   if (signal.aborted) throw new InterruptedError(opts.purpose ?? cmd);
   const started = Date.now();
   const command = [cmd, ...args].join(' ');
+  let stopped = false;
+  const onLine = opts.onLine ?? (opts.stopWhen ? () => undefined : undefined);
+  const sink = (line: string, stream: 'stdout' | 'stderr'): void => {
+    onLine?.(line, stream);
+    if (!stopped && opts.stopWhen?.(line)) {
+      stopped = true;
+      sub.kill('SIGKILL');
+      // A child the command left behind may hold the pipes open: stop reading, so the result is not held up.
+      sub.stdout?.destroy();
+      sub.stderr?.destroy();
+    }
+  };
   const sub = execa(cmd, args, {
     timeout: opts.timeoutMs,
     cancelSignal: signal,
@@ -64,10 +83,10 @@ export async function run(cmd: string, args: readonly string[], opts: RunOptions
     ...(opts.cwd !== undefined ? { cwd: opts.cwd } : {}),
     ...(opts.env !== undefined ? { env: opts.env } : {}),
     ...(opts.input !== undefined ? { input: opts.input } : { stdin: 'ignore' as const }),
-    ...(opts.onLine
+    ...(onLine
       ? {
-          stdout: ['pipe', lineSink(opts.onLine, 'stdout')],
-          stderr: ['pipe', lineSink(opts.onLine, 'stderr')],
+          stdout: ['pipe', lineSink(sink, 'stdout')],
+          stderr: ['pipe', lineSink(sink, 'stderr')],
         }
       : {}),
   });
@@ -85,12 +104,14 @@ export async function run(cmd: string, args: readonly string[], opts: RunOptions
     stderr: String(r.stderr ?? ''),
     durationMs: Date.now() - started,
     timedOut: r.timedOut === true,
+    stopped,
   };
   if (r.isCanceled || signal.aborted) throw new InterruptedError(opts.purpose ?? command);
   const code = (r as { code?: string }).code;
   if (code === 'ENOENT' && r.exitCode === undefined) {
     throw new CommandMissingError(cmd, `install the Debian package that provides \`${cmd}\` (see ci/setup.sh)`);
   }
+  if (stopped) return result;
   if (!opts.allowFailure && (result.exitCode !== 0 || result.timedOut)) throw new CommandError(result, opts.purpose);
   if (result.timedOut) throw new CommandError(result, opts.purpose);
   return result;

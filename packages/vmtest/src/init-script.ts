@@ -4,6 +4,9 @@
  */
 export const MARK = '@@cgpu';
 
+/** The last line of every smoke run; the host stops the VM when it arrives. */
+export const END_MARK = `${MARK} done`;
+
 export function initScript(): string {
   return `#!/bin/busybox sh
 /bin/busybox --install -s /bin
@@ -34,8 +37,14 @@ if rmmod cgpu; then mark rmmod ok; else mark rmmod failed $?; fi
 mark stage unloaded $(up)
 for p in /proc/cgpu_km /sys/class/cgpu-km /sys/module/cgpu /dev/cgpu-km; do [ -e $p ] && mark leftover $p; done
 mark taint-after $(cat /proc/sys/kernel/tainted)
+# From here on the kernel prints nothing on the console by itself, so no message lands inside our last
+# lines; what it logged is read from its buffer instead.
+dmesg -n 1
 dmesg | tail -n 60 | sed 's/^/${MARK} dmesg /'
-mark done
+# The host stops QEMU once this line (END_MARK) has arrived: everything above came before it.
+# The power-off is only a fallback, late enough for the console to drain.
+echo "${END_MARK}"
+sleep 2
 poweroff -f
 `;
 }

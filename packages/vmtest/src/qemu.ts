@@ -17,6 +17,12 @@ export interface BootRequest {
   timeoutMs: number;
   memoryMb?: number;
   onLine?: (line: string) => void;
+  /**
+   * The line that ends the run: once the console has carried it (and so everything the guest wrote
+   * before it), QEMU is stopped. A guest's power-off can outrun its serial console and cut the last
+   * lines; a mark that has arrived cannot be cut.
+   */
+  endMark?: string;
 }
 
 export interface BootResult {
@@ -25,6 +31,8 @@ export interface BootResult {
   timedOut: boolean;
   wallMs: number;
   command: string;
+  /** How the run ended: the end mark arrived, QEMU exited by itself (power-off, panic), or the time limit. */
+  endedBy: 'mark' | 'exit' | 'timeout';
 }
 
 export function qemuBinary(arch: Arch): string {
@@ -70,11 +78,13 @@ export async function boot(r: BootRequest): Promise<BootResult> {
         lines.push(clean);
         r.onLine?.(clean);
       },
+      ...(r.endMark !== undefined ? { stopWhen: (l: string) => l.includes(r.endMark!) } : {}),
     });
-    return { console: lines, exitCode: res.exitCode, timedOut: res.timedOut, wallMs: Date.now() - started, command: res.command };
+    const endedBy = res.stopped ? 'mark' : res.timedOut ? 'timeout' : 'exit';
+    return { console: lines, exitCode: res.exitCode, timedOut: res.timedOut, wallMs: Date.now() - started, command: res.command, endedBy };
   } catch (e) {
     if (e instanceof CommandError && e.result.timedOut) {
-      return { console: lines, exitCode: -1, timedOut: true, wallMs: Date.now() - started, command: e.result.command };
+      return { console: lines, exitCode: -1, timedOut: true, wallMs: Date.now() - started, command: e.result.command, endedBy: 'timeout' };
     }
     throw e;
   }

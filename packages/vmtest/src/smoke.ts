@@ -7,6 +7,7 @@ import { buildInitramfs, busybox } from './initramfs.js';
 import { junitXml } from './junit.js';
 import { boot, probeKvm, requireQemu, type Accel } from './qemu.js';
 import { parseConsole, type Verdict } from './verdict.js';
+import { END_MARK } from './init-script.js';
 
 export interface SmokeRequest {
   kernel: FetchedKernel;
@@ -26,6 +27,8 @@ export interface SmokeResult extends Verdict {
   accel: Accel;
   accelWhy: string;
   timedOut: boolean;
+  /** How the VM run ended; a good run ends by its end mark. */
+  endedBy: 'mark' | 'exit' | 'timeout';
   timings: { bootMs: number; loadMs: number; scenarioMs: number; unloadMs: number; wallMs: number };
   files: { console: string; junit: string; json: string };
 }
@@ -65,7 +68,7 @@ export async function smoke(req: SmokeRequest): Promise<SmokeResult> {
   const { accel, why } = await chooseAccel(req);
   req.log?.(`booting ${k.release} with ${accel} (${why})`);
   const timeoutMs = req.timeoutMs ?? 180_000;
-  const r = await boot({ arch: k.arch, kernel: req.kernel.vmlinuz, initrd, append, accel, timeoutMs, ...(req.onLine ? { onLine: req.onLine } : {}) });
+  const r = await boot({ arch: k.arch, kernel: req.kernel.vmlinuz, initrd, append, accel, timeoutMs, endMark: END_MARK, ...(req.onLine ? { onLine: req.onLine } : {}) });
   const v = parseConsole(r.console, { timedOut: r.timedOut, timeoutMs, expect32 });
   const st = v.stages;
   const ms = (a?: number, b?: number): number => (a !== undefined && b !== undefined ? Math.round((b - a) * 1000) : 0);
@@ -77,6 +80,7 @@ export async function smoke(req: SmokeRequest): Promise<SmokeResult> {
     accel,
     accelWhy: why,
     timedOut: r.timedOut,
+    endedBy: r.endedBy,
     timings: {
       bootMs: st['boot'] !== undefined ? Math.round(st['boot'] * 1000) : 0,
       loadMs: ms(st['load'], st['loaded']),
