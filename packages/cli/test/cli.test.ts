@@ -47,9 +47,17 @@ describe('cgpu CLI', () => {
     expect(b.stderr).toMatch(/--arch amd64 or --arch arm64/);
   });
 
-  it('honours NO_COLOR: no escape codes in output or errors', async () => {
-    const r = await run(['kernels', 'parse', 'x']);
-    expect(r.stderr).not.toMatch(/\u001b\[/);
+  it('colours a terminal, and honours NO_COLOR there', async () => {
+    // Piped output is never coloured, so both runs go through a pseudo-terminal (util-linux `script`).
+    const onTty = (env: Record<string, string | undefined>) =>
+      execa('script', ['-q', '-e', '-c', `${cli} kernels parse x`, '/dev/null'], { reject: false, env: { ...process.env, TERM: 'xterm', CGPU_MIRROR: 'http://127.0.0.1:9/debian', ...env }, timeout: 60_000 });
+    const coloured = await onTty({ NO_COLOR: undefined });
+    expect(coloured.exitCode).toBe(2);
+    expect(coloured.stdout).toMatch(/\u001b\[31merror:/);
+    const plain = await onTty({ NO_COLOR: '1' });
+    expect(plain.exitCode).toBe(2);
+    expect(plain.stdout).toMatch(/error:/);
+    expect(plain.stdout).not.toMatch(/\u001b\[/);
   });
 
   it('patches list reads the series without Docker', async () => {
