@@ -6,14 +6,8 @@ import { printJson, warn } from '../output.js';
 import { runWithProgress } from '../progress.js';
 
 /** What commander hands over for the options build and smoke share. */
-export interface BuildFlags extends Omit<KernelOpts, 'warn'> {
+export interface BuildFlags extends Omit<KernelOpts, 'warn'>, Pick<BuildOpts, 'src' | 'out' | 'werror' | 'patches' | 'series' | 'keep'> {
   kernel: string;
-  src?: string;
-  out?: string;
-  werror?: boolean;
-  patches?: boolean;
-  series?: string;
-  keep?: boolean;
   verbose?: boolean;
   json?: boolean;
 }
