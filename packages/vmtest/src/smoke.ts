@@ -3,6 +3,7 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { UsageError, exists, writeFileAtomic } from '@cgpu/common';
 import type { FetchedKernel } from '@cgpu/kernels';
+import { chooseBootFile, type BootChoice, type BootPreference } from './boot-file.js';
 import { buildInitramfs, busybox } from './initramfs.js';
 import { junitXml } from './junit.js';
 import { boot, probeKvm, requireQemu, type Accel } from './qemu.js';
@@ -16,6 +17,8 @@ export interface SmokeRequest {
   params?: string;
   accel?: Accel | 'auto';
   timeoutMs?: number;
+  /** Boot the PVH vmlinux when the kernel has one (default), or always the bzImage. */
+  bootFile?: BootPreference;
   onLine?: (line: string) => void;
   log?: (msg: string) => void;
 }
@@ -26,6 +29,8 @@ export interface SmokeResult extends Verdict {
   accel: Accel;
   accelWhy: string;
   timedOut: boolean;
+  /** The file QEMU booted, and why that one. */
+  boot: BootChoice;
   timings: { bootMs: number; loadMs: number; scenarioMs: number; unloadMs: number; wallMs: number };
   files: { console: string; junit: string; json: string };
 }
@@ -63,9 +68,10 @@ export async function smoke(req: SmokeRequest): Promise<SmokeResult> {
   expect32 &&= await exists(smoke32);
   const initrd = await buildInitramfs({ arch: k.arch, module: mod, smoke: smoke64, ...(expect32 ? { smoke32 } : {}), params: req.params ?? '' });
   const { accel, why } = await chooseAccel(req);
-  req.log?.(`booting ${k.release} with ${accel} (${why})`);
+  const bootFile = await chooseBootFile(k.arch, req.kernel.vmlinuz, req.bootFile ?? 'auto', req.log);
+  req.log?.(`booting ${k.release} with ${accel} (${why}), ${bootFile.kind} ${bootFile.file} (${bootFile.why})`);
   const timeoutMs = req.timeoutMs ?? 180_000;
-  const r = await boot({ arch: k.arch, kernel: req.kernel.vmlinuz, initrd, append, accel, timeoutMs, ...(req.onLine ? { onLine: req.onLine } : {}) });
+  const r = await boot({ arch: k.arch, kernel: bootFile.file, initrd, append, accel, timeoutMs, ...(req.onLine ? { onLine: req.onLine } : {}) });
   const v = parseConsole(r.console, { timedOut: r.timedOut, timeoutMs, expect32 });
   const st = v.stages;
   const ms = (a?: number, b?: number): number => (a !== undefined && b !== undefined ? Math.round((b - a) * 1000) : 0);
@@ -77,6 +83,7 @@ export async function smoke(req: SmokeRequest): Promise<SmokeResult> {
     accel,
     accelWhy: why,
     timedOut: r.timedOut,
+    boot: bootFile,
     timings: {
       bootMs: st['boot'] !== undefined ? Math.round(st['boot'] * 1000) : 0,
       loadMs: ms(st['load'], st['loaded']),
