@@ -6,7 +6,7 @@
 import { closeSync, openSync, readSync } from 'node:fs';
 import { mkdtemp, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import { CommandError, CommandMissingError, commandWorks, errorText, onCleanup, readJson, run, sha256, withLock, writeFileAtomic } from '@cgpu/common';
+import { CgpuError, CommandError, CommandMissingError, commandWorks, errorText, onCleanup, readJson, run, sha256, sha256FileStamped, withLock, writeFileAtomic } from '@cgpu/common';
 import { NotPvhBootableError, compressionOf, parseSetupHeader, splitPayload, type Compression } from './bzimage.js';
 import { findPvhNote, type ReadAt } from './elf-pvh.js';
 
@@ -78,8 +78,7 @@ async function fromCache(base: string, sha: string): Promise<PvhOutcome | undefi
  * bzImage, no PVH note) is cached too; a missing or failing decompressor is not.
  */
 export async function pvhVmlinux(vmlinuz: string, log?: (m: string) => void): Promise<PvhOutcome> {
-  const img = await readFile(vmlinuz);
-  const sha = sha256(img);
+  const sha = await sha256FileStamped(vmlinuz);
   const base = vmlinuxCachePath(vmlinuz, sha);
   const hit = await fromCache(base, sha);
   if (hit) return hit;
@@ -88,6 +87,8 @@ export async function pvhVmlinux(vmlinuz: string, log?: (m: string) => void): Pr
     if (again) return again;
     const started = Date.now();
     try {
+      const img = await readFile(vmlinuz);
+      if (sha256(img) !== sha) throw new CgpuError({ code: 'KERNEL_CHANGED', message: `${vmlinuz} changed while it was read`, hint: 'run again' });
       const r = await extract(img, base, log);
       await writeFileAtomic(`${base}.json`, JSON.stringify({ sha256: sha, ok: true, compression: r.compression, entry: r.entry, size: r.size } satisfies Meta));
       return { ok: true, file: base, ...r, extractMs: Date.now() - started };

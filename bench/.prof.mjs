@@ -1,0 +1,14 @@
+const t0 = performance.now();
+let c0 = process.cpuUsage(); const lap = (m) => { const c = process.cpuUsage(c0); c0 = process.cpuUsage(); console.log(m.padEnd(28), (performance.now() - t0).toFixed(0), 'ms wall;', ((c.user + c.system) / 1000).toFixed(0), 'ms cpu'); };
+const { loadCatalogue, resolveSpec, fetchKernel } = await import('@cgpu/kernels');
+const v = await import('@cgpu/vmtest');
+lap('imports');
+const cat = await loadCatalogue(); lap('loadCatalogue');
+const k = resolveSpec('6.1', cat, { arch: 'amd64' }); lap('resolve');
+const f = await fetchKernel(k); lap('fetchKernel');
+const bb = await v.busybox('amd64'); lap('busybox');
+const dir = '/work/wt-13/dist/6.1.0-50-amd64';
+const ird = await v.buildInitramfs({ arch: 'amd64', module: dir + '/cgpu.ko', smoke: dir + '/tools/cgpu-smoke', smoke32: dir + '/tools/cgpu-smoke32', params: '' }); lap('buildInitramfs');
+const a = await v.chooseAccel({ kernel: f, accel: 'tcg' }); lap('chooseAccel');
+const b = await v.chooseBootFile('amd64', f.vmlinuz); lap('chooseBootFile');
+await v.requireQemu('amd64'); lap('requireQemu');
