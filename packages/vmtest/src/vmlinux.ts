@@ -4,8 +4,8 @@
  * ELF64 x86-64, PVH note), cached next to the bzImage keyed by its SHA256.
  */
 import { closeSync, openSync, readSync } from 'node:fs';
-import { mkdtemp, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
+import { mkdtemp, readFile, readdir, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { basename, dirname, join } from 'node:path';
 import { CgpuError, CommandError, CommandMissingError, commandWorks, errorText, onCleanup, readJson, run, sha256, sha256FileStamped, withLock, writeFileAtomic } from '@cgpu/common';
 import { NotPvhBootableError, compressionOf, parseSetupHeader, splitPayload, type Compression } from './bzimage.js';
 import { findPvhNote, type ReadAt } from './elf-pvh.js';
@@ -109,7 +109,10 @@ async function extract(img: Buffer, dest: string, log?: (m: string) => void): Pr
   const compression = compressionOf(payload);
   const { stream, size } = splitPayload(payload, compression);
   const tool = TOOLS[compression];
-  const tmp = await mkdtemp(join(dirname(dest), '.vmlinux-extract-'));
+  // Under the lock for this image, a temp dir of the same image is a leftover of a killed run.
+  const prefix = `.${basename(dest)}.extract-`;
+  for (const name of await readdir(dirname(dest))) if (name.startsWith(prefix)) await rm(join(dirname(dest), name), { recursive: true, force: true });
+  const tmp = await mkdtemp(join(dirname(dest), prefix));
   const unregister = onCleanup(() => rm(tmp, { recursive: true, force: true }));
   try {
     const out = join(tmp, 'vmlinux');

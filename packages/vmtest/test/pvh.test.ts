@@ -1,9 +1,9 @@
 // The PVH boot path's pure parts on synthetic kernels (fixtures/pvh-fixtures.ts says where each layout fact
 // comes from), the extraction with the distro's decompressors, and the fallback decision.
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync, existsSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { NotPvhBootableError, compressionOf, parseSetupHeader, splitPayload, type Compression } from '../src/bzimage.js';
 import { bufferReader, findPvhNote } from '../src/elf-pvh.js';
@@ -155,6 +155,16 @@ describe('pvhVmlinux: extraction with the distro decompressors, and the cache', 
     const junk = join(dir, 'junk');
     writeFileSync(junk, Buffer.alloc(4096, 0x41));
     expect(await pvhVmlinux(junk)).toEqual({ ok: false, why: 'no "HdrS" magic at 0x202: not an x86 bzImage' });
+  });
+
+  it('a temp dir left by a killed extraction is removed by the next one', async () => {
+    const vmlinuz = kernelWith('lz4', 'killed');
+    const cached = vmlinuxCachePath(vmlinuz, sha256(readFileSync(vmlinuz)));
+    const leftover = `${join(dir, 'killed')}/.${basename(cached)}.extract-AbC123`;
+    mkdirSync(leftover);
+    writeFileSync(join(leftover, 'vmlinux.lz4'), 'partial');
+    expect(await pvhVmlinux(vmlinuz)).toMatchObject({ ok: true });
+    expect(existsSync(leftover)).toBe(false);
   });
 
   it('a damaged cached vmlinux is extracted again', async () => {
