@@ -29,13 +29,14 @@ async function build(extra: string[]): Promise<string> {
   return dir;
 }
 
-/** The verdict without what legitimately differs between two boots: console timestamps, and addresses (KASLR
- * is applied by the bzImage's decompressor only). */
+/** The verdict without what legitimately differs between two boots: console timestamps and whatever user-space
+ * output the kernel's message cut into on that line, and addresses (KASLR is applied by the bzImage's
+ * decompressor only). */
 function verdictOf(r: SmokeResult): unknown {
   return {
     ok: r.ok,
     timedOut: r.timedOut,
-    reasons: r.reasons.map((x) => x.replace(/\[\s*\d+\.\d+\]/g, '[T]').replace(/\b(0x)?[0-9a-f]{8,16}\b/g, 'ADDR').replace(/\+0x[0-9a-f]+\/0x[0-9a-f]+/g, '+OFF')),
+    reasons: r.reasons.map((x) => x.replace(/^(kernel splat: [^:]+: ).*?\[\s*\d+\.\d+\] /, '$1').replace(/\[\s*\d+\.\d+\]/g, '[T]').replace(/\b(0x)?[0-9a-f]{8,16}\b/g, 'ADDR').replace(/\+0x[0-9a-f]+\/0x[0-9a-f]+/g, '+OFF')),
     summaries: r.summaries.map((s) => ({ abi: s.abi, passed: s.passed, failed: s.failed })),
   };
 }
