@@ -60,17 +60,27 @@ for (const spec of list(o.boot)) {
 
 for (const spec of list(o.smoke)) {
   const args = ['smoke', '--kernel', spec, '--arch', o.arch, '--accel', 'tcg', '--json'];
-  execFileSync(cgpu, args, { stdio: 'ignore' }); // builds if needed, extracts the vmlinux once: not timed
+  // A failed smoke exits 1 but still prints its JSON: time it all the same, and say it failed.
+  const smokeJson = () => {
+    try {
+      return JSON.parse(execFileSync(cgpu, args, { encoding: 'utf8' }));
+    } catch (e) {
+      if (e.status === 1 && e.stdout) return JSON.parse(e.stdout);
+      throw e;
+    }
+  };
+  smokeJson(); // builds if needed, extracts the vmlinux once: not timed
   const smokes = [];
   for (let i = 0; i < runs; i++) {
     const t = Date.now();
-    const j = JSON.parse(execFileSync(cgpu, args, { encoding: 'utf8' }));
-    smokes.push({ total: Date.now() - t, ...j.timings, ok: j.ok, boot: j.boot.kind });
+    const j = smokeJson();
+    smokes.push({ total: Date.now() - t, ...j.timings, ok: j.ok, boot: j.boot.kind, reasons: j.reasons });
   }
   const col = (key) => smokes.map((x) => x[key]);
   const bareRuns = bare.get(spec) ?? { bz: [], pv: [] };
   const barePvh = bareRuns.pv.length ? median(bareRuns.pv) : undefined;
   console.log(`\ncgpu smoke --kernel ${spec} (${o.arch}, tcg, warm), median [min-max] of ${runs}; booted: ${[...new Set(col('boot'))].join(',')}; all ok: ${smokes.every((x) => x.ok)}`);
+  for (const x of smokes.filter((y) => !y.ok)) console.log(`  a failed run: ${x.reasons.join('; ')}`);
   console.log(`  total              ${stat(col('total'))}  (goal <= 6 s)`);
   console.log(`    guest boot to /init  ${stat(col('bootMs'))} (guest uptime)`);
   console.log(`    load                 ${stat(col('loadMs'))}`);
