@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Warm smoke timings beside a bare boot of the same kernel: bench/smoke.sh [spec] [arch] [runs]
+# Bare boots (bzImage vs PVH vmlinux) and warm smoke timings side by side, TCG:
+#   bench/smoke.sh [--runs N] [--smoke 6.1,5.10] [--boot 6.1,5.10,6.12,sid,7.3] [--arch amd64]
 set -euo pipefail
 cd "$(dirname "$0")/.."
 . ci/node-env.sh

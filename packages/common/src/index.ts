@@ -3,3 +3,4 @@ export * from './paths.js';
 export * from './interrupt.js';
 export * from './run.js';
 export * from './files.js';
+export * from './hash-stamp.js';

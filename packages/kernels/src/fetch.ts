@@ -1,7 +1,7 @@
 /** Fetch a kernel's .debs into the cache (SHA256-checked) and unpack vmlinuz, config and System.map. */
 import { mkdir, readFile, readdir, rename, rm, copyFile, mkdtemp, stat } from 'node:fs/promises';
 import { basename, join } from 'node:path';
-import { CgpuError, cacheDir, exists, onCleanup, readJson, run, sha256File, sweepStaleTemps, withLock, writeFileAtomic } from '@cgpu/common';
+import { CgpuError, cacheDir, exists, onCleanup, readJson, run, sha256FileStamped, sweepStaleTemps, withLock, writeFileAtomic } from '@cgpu/common';
 import type { DebRef, KernelEntry } from './catalogue.js';
 import { download } from './download.js';
 import { mirrorUrl } from './suites.js';
@@ -29,7 +29,7 @@ export async function ensureDeb(d: DebRef, log?: (m: string) => void): Promise<{
   const path = debPath(d);
   if ((await stat(path).catch(() => undefined))?.isDirectory()) await rm(path, { recursive: true, force: true });
   if (await exists(path)) {
-    if ((await sha256File(path)) === d.sha256) return { path, downloaded: false };
+    if ((await sha256FileStamped(path)) === d.sha256) return { path, downloaded: false };
     log?.(`cached ${basename(path)} is corrupt (SHA256 mismatch); downloading it again`);
     await rm(path, { force: true });
   }

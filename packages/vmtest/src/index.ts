@@ -5,3 +5,7 @@ export * from './qemu.js';
 export * from './verdict.js';
 export * from './junit.js';
 export * from './smoke.js';
+export * from './bzimage.js';
+export * from './elf-pvh.js';
+export * from './vmlinux.js';
+export * from './boot-file.js';

@@ -39,8 +39,14 @@ export function qemuBinary(arch: Arch): string {
   return arch === 'amd64' ? 'qemu-system-x86_64' : 'qemu-system-aarch64';
 }
 
+/** One `qemu-system-* --version` per process and arch: the CLI, smoke() and boot() all ask. */
+const qemuWorks = new Map<Arch, Promise<boolean>>();
+
 export async function requireQemu(arch: Arch): Promise<void> {
-  if (!(await commandWorks(qemuBinary(arch)))) {
+  let works = qemuWorks.get(arch);
+  if (!works) qemuWorks.set(arch, (works = commandWorks(qemuBinary(arch))));
+  if (!(await works)) {
+    qemuWorks.delete(arch); // installed later in this process? ask again next time
     throw new CommandMissingError(qemuBinary(arch), `apt-get install ${arch === 'amd64' ? 'qemu-system-x86' : 'qemu-system-arm'}`);
   }
 }

@@ -3,6 +3,7 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { UsageError, exists, writeFileAtomic } from '@cgpu/common';
 import type { FetchedKernel } from '@cgpu/kernels';
+import { chooseBootFile, type BootChoice, type BootPreference } from './boot-file.js';
 import { buildInitramfs, busybox } from './initramfs.js';
 import { junitXml } from './junit.js';
 import { boot, probeKvm, requireQemu, type Accel } from './qemu.js';
@@ -17,6 +18,8 @@ export interface SmokeRequest {
   params?: string;
   accel?: Accel | 'auto';
   timeoutMs?: number;
+  /** Boot the PVH vmlinux when the kernel has one (default), or always the bzImage. */
+  bootFile?: BootPreference;
   onLine?: (line: string) => void;
   log?: (msg: string) => void;
 }
@@ -29,6 +32,8 @@ export interface SmokeResult extends Verdict {
   timedOut: boolean;
   /** How the VM run ended; a good run ends by its end mark. */
   endedBy: 'mark' | 'exit' | 'timeout';
+  /** The file QEMU booted, and why that one. */
+  boot: BootChoice;
   timings: { bootMs: number; loadMs: number; scenarioMs: number; unloadMs: number; wallMs: number };
   files: { console: string; junit: string; json: string };
 }
@@ -66,9 +71,10 @@ export async function smoke(req: SmokeRequest): Promise<SmokeResult> {
   expect32 &&= await exists(smoke32);
   const initrd = await buildInitramfs({ arch: k.arch, module: mod, smoke: smoke64, ...(expect32 ? { smoke32 } : {}), params: req.params ?? '' });
   const { accel, why } = await chooseAccel(req);
-  req.log?.(`booting ${k.release} with ${accel} (${why})`);
+  const bootFile = await chooseBootFile(k.arch, req.kernel.vmlinuz, req.bootFile ?? 'auto', req.log);
+  req.log?.(`booting ${k.release} with ${accel} (${why}), ${bootFile.kind} ${bootFile.file} (${bootFile.why})`);
   const timeoutMs = req.timeoutMs ?? 180_000;
-  const r = await boot({ arch: k.arch, kernel: req.kernel.vmlinuz, initrd, append, accel, timeoutMs, endMark: END_MARK, ...(req.onLine ? { onLine: req.onLine } : {}) });
+  const r = await boot({ arch: k.arch, kernel: bootFile.file, initrd, append, accel, timeoutMs, endMark: END_MARK, ...(req.onLine ? { onLine: req.onLine } : {}) });
   const v = parseConsole(r.console, { timedOut: r.timedOut, timeoutMs, expect32 });
   const st = v.stages;
   const ms = (a?: number, b?: number): number => (a !== undefined && b !== undefined ? Math.round((b - a) * 1000) : 0);
@@ -81,6 +87,7 @@ export async function smoke(req: SmokeRequest): Promise<SmokeResult> {
     accelWhy: why,
     timedOut: r.timedOut,
     endedBy: r.endedBy,
+    boot: bootFile,
     timings: {
       bootMs: st['boot'] !== undefined ? Math.round(st['boot'] * 1000) : 0,
       loadMs: ms(st['load'], st['loaded']),
