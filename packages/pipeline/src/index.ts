@@ -6,4 +6,5 @@ export * from './identity.js';
 export * from './build.js';
 export * from './dkms-steps.js';
 export * from './smoke.js';
+export * from './generic-smoke.js';
 export * from './run.js';

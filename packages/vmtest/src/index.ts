@@ -5,3 +5,6 @@ export * from './qemu.js';
 export * from './verdict.js';
 export * from './junit.js';
 export * from './smoke.js';
+export * from './generic.js';
+export * from './generic-smoke.js';
+export * from './generic-deps.js';
