@@ -67,8 +67,28 @@ function regexTest(s: string, re: string, what: string, errors: string[]): boole
   }
 }
 
+export interface InterpretOptions {
+  /**
+   * The BUILD_EXCLUSIVE rules of dkms before 3.0.11 (Debian 11's 2.8.4, Debian 12's 3.0.10): only _KERNEL and
+   * _ARCH, global only; _CONFIG, _KERNEL_MIN/_MAX and per-module entries are ignored there.
+   */
+  legacyExclusive?: boolean;
+}
+
+/** Which dkms a Debian suite ships, as far as BUILD_EXCLUSIVE goes (bullseye 2.8.4, bookworm 3.0.10). */
+export function legacyExclusiveFor(debianSuite: string): boolean {
+  return ['bullseye', 'bookworm'].includes(debianSuite);
+}
+
 /** Why module `i` is excluded for the target (global directives are index 0, as `$X` is `${X[0]}` in bash). */
-function exclusion(c: EvaluatedConf, t: DkmsTarget, i: number, errors: string[]): string | undefined {
+function exclusion(c: EvaluatedConf, t: DkmsTarget, i: number, errors: string[], legacy: boolean): string | undefined {
+  if (legacy) {
+    const kernel = first(c, 'BUILD_EXCLUSIVE_KERNEL');
+    if (kernel && !regexTest(t.kernelver, kernel, 'BUILD_EXCLUSIVE_KERNEL', errors)) return `BUILD_EXCLUSIVE_KERNEL "${kernel}" does not match ${t.kernelver}`;
+    const arch = first(c, 'BUILD_EXCLUSIVE_ARCH');
+    if (arch && !regexTest(t.arch, arch, 'BUILD_EXCLUSIVE_ARCH', errors)) return `BUILD_EXCLUSIVE_ARCH "${arch}" does not match ${t.arch}`;
+    return undefined;
+  }
   for (const idx of i === 0 ? [0] : [0, i]) {
     const kernel = at(c, 'BUILD_EXCLUSIVE_KERNEL', idx);
     if (kernel && !regexTest(t.kernelver, kernel, 'BUILD_EXCLUSIVE_KERNEL', errors)) return `BUILD_EXCLUSIVE_KERNEL "${kernel}" does not match ${t.kernelver}`;
@@ -93,13 +113,15 @@ function exclusion(c: EvaluatedConf, t: DkmsTarget, i: number, errors: string[])
   return undefined;
 }
 
-function hasExclusiveDirectives(c: EvaluatedConf): boolean {
-  return ['BUILD_EXCLUSIVE_KERNEL', 'BUILD_EXCLUSIVE_KERNEL_MIN', 'BUILD_EXCLUSIVE_KERNEL_MAX', 'BUILD_EXCLUSIVE_ARCH', 'BUILD_EXCLUSIVE_CONFIG'].some((n) =>
+function hasExclusiveDirectives(c: EvaluatedConf, legacy: boolean): boolean {
+  const names = legacy ? ['BUILD_EXCLUSIVE_KERNEL', 'BUILD_EXCLUSIVE_ARCH'] : ['BUILD_EXCLUSIVE_KERNEL', 'BUILD_EXCLUSIVE_KERNEL_MIN', 'BUILD_EXCLUSIVE_KERNEL_MAX', 'BUILD_EXCLUSIVE_ARCH', 'BUILD_EXCLUSIVE_CONFIG'];
+  return names.some((n) =>
     Object.values(c.vars[n] ?? {}).some((v) => v !== ''),
   );
 }
 
-export function interpret(c: EvaluatedConf, t: DkmsTarget): DkmsPlan {
+export function interpret(c: EvaluatedConf, t: DkmsTarget, opts: InterpretOptions = {}): DkmsPlan {
+  const legacy = opts.legacyExclusive === true;
   const errors: string[] = [];
   const warnings: string[] = [];
   const { name, version } = packageOf(c);
@@ -127,7 +149,7 @@ export function interpret(c: EvaluatedConf, t: DkmsTarget): DkmsPlan {
     if (/\.k?o$/.test(destName)) errors.push(`'DEST_MODULE_NAME' directive ends in '.o' or '.ko' in record #${i}.`);
     if (!destLocation) errors.push(`No 'DEST_MODULE_LOCATION' directive specified for record #${i}.`);
     else if (!/^\/(kernel|updates|extra)/.test(destLocation)) errors.push(`Directive 'DEST_MODULE_LOCATION' does not begin with '/kernel', '/updates', or '/extra' in record #${i}.`);
-    const excluded = exclusion(c, t, i, errors);
+    const excluded = exclusion(c, t, i, errors, legacy);
     modules.push({ index: i, builtName, builtLocation, destName, destLocation, strip, ...(excluded ? { excluded } : {}) });
   }
 
@@ -169,7 +191,7 @@ export function interpret(c: EvaluatedConf, t: DkmsTarget): DkmsPlan {
   }
   if (indices(c, 'BUILD_DEPENDS').length) warnings.push('BUILD_DEPENDS is not checked by cgpu build');
 
-  const excludedAll = modules.length > 0 && modules.every((m) => m.excluded !== undefined) && hasExclusiveDirectives(c);
+  const excludedAll = modules.length > 0 && modules.every((m) => m.excluded !== undefined) && hasExclusiveDirectives(c, legacy);
   const plan: DkmsPlan = {
     packageName: name,
     packageVersion: version,

@@ -21,11 +21,11 @@ function evaluate(conf: string, t: DkmsTarget, config?: string) {
 }
 
 /** dkms reads the file once without module/version to add the tree, then with them. */
-function plan(conf: string, kernelver: string, arch = 'x86_64', config?: string) {
+function plan(conf: string, kernelver: string, arch = 'x86_64', config?: string, legacyExclusive = false) {
   const bare = { kernelver, arch, module: '', moduleVersion: '' };
   const pkg = packageOf(evaluate(conf, bare, config));
   const t = { ...bare, module: pkg.name, moduleVersion: pkg.version };
-  return interpret(evaluate(conf, t, config), t);
+  return interpret(evaluate(conf, t, config), t, { legacyExclusive });
 }
 
 describe('dkms.conf evaluation (real Debian trees)', () => {
@@ -42,6 +42,9 @@ describe('dkms.conf evaluation (real Debian trees)', () => {
   it('xtrx: BUILD_EXCLUSIVE_CONFIG and _KERNEL_MIN skip, with the reason', () => {
     expect(plan('xtrx-trixie.dkms.conf', '6.1.0-50-amd64', 'x86_64', 'config-nopci').skip).toBe('BUILD_EXCLUSIVE_CONFIG: the kernel lacks CONFIG_PCI');
     expect(plan('xtrx-trixie.dkms.conf', '3.16.0-11-amd64', 'x86_64', 'config-full').skip).toBe('kernel 3.16.0-11-amd64 is older than BUILD_EXCLUSIVE_KERNEL_MIN 3.18');
+    // Debian 12's dkms 3.0.10 knows neither _CONFIG nor _KERNEL_MIN: it builds both.
+    expect(plan('xtrx-trixie.dkms.conf', '6.1.0-50-amd64', 'x86_64', 'config-nopci', true).skip).toBeUndefined();
+    expect(plan('xtrx-trixie.dkms.conf', '3.16.0-11-amd64', 'x86_64', 'config-full', true).skip).toBeUndefined();
     // Without a kernel config dkms does not check the symbols at all.
     expect(plan('xtrx-trixie.dkms.conf', '6.1.0-999-amd64').skip).toBeUndefined();
   });
@@ -95,6 +98,7 @@ describe('dkms.conf rules (synthetic fixtures)', () => {
   it('BUILD_EXCLUSIVE_ARCH is matched against uname -m (dkms arch)', () => {
     expect(plan('make-match.dkms.conf', '6.1.0-50-amd64', 'x86_64').skip).toBeUndefined();
     expect(plan('make-match.dkms.conf', '6.1.0-50-armmp', 'armv7l').skip).toBe('BUILD_EXCLUSIVE_ARCH "x86_64|aarch64" does not match armv7l');
+    expect(plan('make-match.dkms.conf', '6.1.0-50-armmp', 'armv7l', undefined, true).skip).toBe('BUILD_EXCLUSIVE_ARCH "x86_64|aarch64" does not match armv7l');
   });
 
   it("refuses what dkms's read_conf refuses; stdout of dkms.conf is discarded", () => {

@@ -7,7 +7,7 @@ import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { CgpuError } from '@cgpu/common';
 import { buildDkmsTree, dkmsBuildScript, evalDkmsConf } from '@cgpu/builder';
-import { interpret, packageOf, unameMachine, type DkmsPlan, type DkmsTarget } from '@cgpu/dkmsconf';
+import { interpret, legacyExclusiveFor, packageOf, unameMachine, type DkmsPlan, type DkmsTarget } from '@cgpu/dkmsconf';
 import type { KernelEntry } from '@cgpu/kernels';
 import { defaultOut, reusable, type BuildContext, type BuildOpts } from './build.js';
 import { buildIdentity } from './identity.js';
@@ -37,7 +37,8 @@ export async function planDkmsBuild(k: KernelEntry, src: string, log?: (l: strin
   const pkg = packageOf(firstRead);
   const target: DkmsTarget = { ...bare, module: pkg.name, moduleVersion: pkg.version };
   const conf = await evalDkmsConf(k, src, target, log);
-  const plan = interpret(conf, target);
+  // BUILD_EXCLUSIVE as the dkms of the kernel's own suite reads it (bookworm's 3.0.10 knows fewer rules).
+  const plan = interpret(conf, target, { legacyExclusive: legacyExclusiveFor(k.baseSuite) });
   const warnings = [...conf.stderr.split('\n').filter((l) => l.trim() !== '').map((l) => `dkms.conf: ${l}`), ...plan.warnings];
   if (plan.errors.length) {
     throw new CgpuError({
