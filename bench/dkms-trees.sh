@@ -8,7 +8,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 . ci/node-env.sh
 specs=("$@"); [ ${#specs[@]} -gt 0 ] || specs=(6.1 6.12)
-pkgs=(${DKMS_TREES:-v4l2loopback-dkms acpi-call-dkms tp-smapi-dkms bbswitch-dkms xtrx-dkms})
+pkgs=(${DKMS_TREES:-v4l2loopback-dkms tp-smapi-dkms bbswitch-dkms xtrx-dkms acpi-call-dkms})
 work=$(mktemp -d /tmp/cgpu-dkms-bench.XXXXXX)
 cname=""
 cleanup() { [ -n "$cname" ] && docker rm -f "$cname" >/dev/null 2>&1 || true; rm -rf "$work"; }
@@ -24,8 +24,8 @@ for spec in "${specs[@]}"; do
   image=$(./cgpu images build --kernel "$spec" --json | jq -r .tag)
   trees=()
   for p in "${pkgs[@]}"; do trees+=("$(node bench/dkms-tree.mjs "$suite" "$p" "$work/src/$suite")"); done
-  # A tree whose BUILD_EXCLUSIVE_KERNEL rules out every kernel here: both must skip it.
-  skip="$work/src/excl/acpi-call-excl"; mkdir -p "$(dirname "$skip")"; cp -a "${trees[1]}" "$skip"
+  # The last tree again, with a BUILD_EXCLUSIVE_KERNEL that rules out every kernel here: both must skip it.
+  skip="$work/src/excl/$(basename "${trees[-1]}")-excl"; mkdir -p "$(dirname "$skip")"; cp -a "${trees[-1]}" "$skip"
   sed -i 's/^PACKAGE_VERSION=.*/PACKAGE_VERSION="0.0excl"/' "$skip/dkms.conf"; echo 'BUILD_EXCLUSIVE_KERNEL="^4\."' >> "$skip/dkms.conf"
   trees+=("$skip")
 
