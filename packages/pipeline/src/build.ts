@@ -42,6 +42,8 @@ export interface BuildContext {
   /** Whether `result` was reused from disk, and why it was or was not. */
   reuse?: { reused: boolean; why: string };
   keptSource?: string;
+  /** A DKMS tree whose BUILD_EXCLUSIVE_* rules this kernel out: why (nothing was built; not a failure). */
+  skipped?: string;
 }
 
 export function defaultOut(): string {

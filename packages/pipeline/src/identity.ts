@@ -24,8 +24,10 @@ export interface BuildKeyInputs {
   /** The kernel layer's tag: it hashes the builder recipe, every install script and the headers debs. */
   image: string;
   compiler: string;
-  /** Hash of the script make runs in (flags, -Werror, the tools step). */
+  /** Hash of the script make runs in (flags, -Werror, the tools step; for a DKMS tree, the dkms-style script). */
   build: string;
+  /** A DKMS tree only: its dkms.conf and the make command dkms would choose for this kernel. */
+  dkms?: { conf: string; make: string; makeFrom: string };
 }
 
 export interface BuildIdentity {
@@ -52,7 +54,15 @@ export async function hashTree(root: string): Promise<string> {
   return sha256(entries.join('\n'));
 }
 
-export async function buildIdentity(k: KernelEntry, tree: string, seriesDir: string | undefined, applied: readonly AppliedPatch[], werror: boolean): Promise<BuildIdentity> {
+/** `dkms`: a DKMS tree's build, whose script and make command replace ours in the key. */
+export async function buildIdentity(
+  k: KernelEntry,
+  tree: string,
+  seriesDir: string | undefined,
+  applied: readonly AppliedPatch[],
+  werror: boolean,
+  dkms?: { script: string; make: string; makeFrom: string },
+): Promise<BuildIdentity> {
   const seriesText = seriesDir ? await readFile(join(seriesDir, 'series.yaml'), 'utf8') : undefined;
   const inputs: BuildKeyInputs = {
     schema: KEY_SCHEMA,
@@ -69,14 +79,15 @@ export async function buildIdentity(k: KernelEntry, tree: string, seriesDir: str
     },
     image: kernelImagePlan(k, mirrorUrl()).tag,
     compiler: `gcc-${k.gccMajor}`,
-    build: sha256(buildScript(k, werror)),
+    build: sha256(dkms ? dkms.script : buildScript(k, werror)),
   };
+  if (dkms) inputs.dkms = { conf: await sha256File(join(tree, 'dkms.conf')), make: dkms.make, makeFrom: dkms.makeFrom };
   return { key: sha256(JSON.stringify(inputs)), inputs };
 }
 
 /** Which inputs differ, in words: "source", "image", ... (empty when equal). */
 export function changedInputs(was: BuildKeyInputs | undefined, now: BuildKeyInputs): string[] {
   if (!was) return ['no build key (an older or a foreign build)'];
-  const names: Array<keyof BuildKeyInputs> = ['schema', 'kernel', 'source', 'series', 'image', 'compiler', 'build'];
+  const names: Array<keyof BuildKeyInputs> = ['schema', 'kernel', 'source', 'series', 'image', 'compiler', 'build', 'dkms'];
   return names.filter((n) => JSON.stringify(was[n]) !== JSON.stringify(now[n]));
 }

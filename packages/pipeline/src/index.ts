@@ -4,5 +4,7 @@ export * from './probe-compiler.js';
 export * from './patch-step.js';
 export * from './identity.js';
 export * from './build.js';
+export * from './dkms-steps.js';
 export * from './smoke.js';
+export * from './generic-smoke.js';
 export * from './run.js';

@@ -25,7 +25,7 @@ export interface SmokeContext extends BuildContext {
 }
 
 /** A module given with --module must be for this kernel: say so before a boot that could only fail. */
-async function checkModule(path: string, release: string): Promise<void> {
+export async function checkModule(path: string, release: string): Promise<void> {
   if (!(await exists(path))) throw new UsageError({ code: 'SMOKE_INPUT_MISSING', message: `${path} does not exist` });
   const vermagic = (await moduleInfo(path))['vermagic'] ?? '';
   if (!vermagic.startsWith(`${release} `)) {

@@ -9,3 +9,6 @@ export * from './bzimage.js';
 export * from './elf-pvh.js';
 export * from './vmlinux.js';
 export * from './boot-file.js';
+export * from './generic.js';
+export * from './generic-smoke.js';
+export * from './generic-deps.js';

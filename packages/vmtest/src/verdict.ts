@@ -29,6 +29,8 @@ export interface VerdictOptions {
   timeoutMs?: number;
   /** The 32-bit tool is in the initramfs and must pass. */
   expect32: boolean;
+  /** The generic mode (any module, generic.ts): load/unload, leftovers, taint and splats; no cgpu checks. */
+  generic?: boolean;
 }
 
 // eslint-disable-next-line no-control-regex
@@ -96,12 +98,13 @@ export function parseConsole(lines: readonly string[], opts: VerdictOptions): Ve
   const reasons: string[] = [];
   const mark = (k: string): string | undefined => marks.get(k)?.[0];
   if (stages['boot'] === undefined) reasons.push('the kernel never reached /init');
-  if (stages['boot'] !== undefined && mark('insmod') !== 'ok') reasons.push(`insmod ${mark('insmod') ?? 'did not finish'}`);
-  if (mark('insmod') === 'ok' && mark('devnode') !== 'ok') reasons.push('/dev/cgpu-km was not created');
+  if (opts.generic) reasons.push(...genericReasons(marks, stages, opts.timedOut));
+  else if (stages['boot'] !== undefined && mark('insmod') !== 'ok') reasons.push(`insmod ${mark('insmod') ?? 'did not finish'}`);
+  if (!opts.generic && mark('insmod') === 'ok' && mark('devnode') !== 'ok') reasons.push('/dev/cgpu-km was not created');
   for (const abi of opts.expect32 ? ['64', '32'] : ['64']) {
     const s = summaries.find((x) => x.abi === abi);
     const exit = mark(`smoke${abi}`);
-    if (mark('insmod') !== 'ok') break;
+    if (opts.generic || mark('insmod') !== 'ok') break;
     if (!s) reasons.push(`smoke${abi} did not finish${exit ? ` (exit ${exit.replace('exit ', '')})` : ''}`);
     else if (s.failed > 0) {
       const failed = checks.filter((c) => c.abi === abi && !c.ok).map((c) => c.name);
@@ -109,8 +112,8 @@ export function parseConsole(lines: readonly string[], opts: VerdictOptions): Ve
     }
   }
   if (mark('rmmod-while-open') === 'succeeded') reasons.push('unload while a file was open was not refused');
-  if (mark('insmod') === 'ok' && mark('rmmod') !== undefined && mark('rmmod') !== 'ok') reasons.push(`unload failed (rmmod ${mark('rmmod')})`);
-  if (mark('insmod') === 'ok' && mark('rmmod') === undefined && !opts.timedOut && stages['boot'] !== undefined) {
+  if (!opts.generic && mark('insmod') === 'ok' && mark('rmmod') !== undefined && mark('rmmod') !== 'ok') reasons.push(`unload failed (rmmod ${mark('rmmod')})`);
+  if (!opts.generic && mark('insmod') === 'ok' && mark('rmmod') === undefined && !opts.timedOut && stages['boot'] !== undefined) {
     reasons.push('the console ended before rmmod');
   }
   for (const p of marks.get('leftover') ?? []) reasons.push(`leak: ${p} remains after unload`);
@@ -135,4 +138,24 @@ export function parseConsole(lines: readonly string[], opts: VerdictOptions): Ve
   if (taintBefore !== undefined) v.taintBefore = taintBefore;
   if (taintAfter !== undefined) v.taintAfter = taintAfter;
   return v;
+}
+
+/** Generic mode: `insmod ok|failed <rc> <name>` and `rmmod ok|failed <rc> <name>` per module (generic.ts). */
+function genericReasons(marks: ReadonlyMap<string, string[]>, stages: Record<string, number>, timedOut: boolean): string[] {
+  if (stages['boot'] === undefined) return [];
+  const out: string[] = [];
+  const loads = marks.get('insmod') ?? [];
+  const unloads = marks.get('rmmod') ?? [];
+  if (loads.length === 0 && !timedOut) out.push('no module was loaded');
+  for (const l of loads) {
+    const [how, ...rest] = l.split(' ');
+    if (how !== 'ok') out.push(`insmod ${rest.at(-1) ?? '?'} failed (exit ${rest[0] ?? '?'})`);
+  }
+  for (const u of unloads) {
+    const [how, ...rest] = u.split(' ');
+    if (how !== 'ok') out.push(`unload failed (rmmod ${rest.at(-1) ?? '?'} exit ${rest[0] ?? '?'})`);
+  }
+  const loaded = loads.filter((l) => l.startsWith('ok ')).length;
+  if (unloads.length < loaded && !timedOut) out.push('the console ended before every rmmod');
+  return out;
 }

@@ -1,6 +1,6 @@
 /** `cgpu build`: option parsing and printing; the pipeline (resolve -> patches -> build) is @cgpu/pipeline's. */
 import type { Command } from 'commander';
-import { buildSteps, disposeBuild, resolveKernel, type BuildContext, type BuildOpts, type KernelOpts } from '@cgpu/pipeline';
+import { buildSteps, disposeBuild, dkmsBuildSteps, isDkmsTree, resolveKernel, type BuildContext, type BuildOpts, type KernelOpts } from '@cgpu/pipeline';
 import { parseArch } from '../args.js';
 import { printJson, warn } from '../output.js';
 import { runWithProgress } from '../progress.js';
@@ -43,7 +43,7 @@ export function buildOptions(c: Command): Command {
     .requiredOption('--kernel <spec>', 'kernel spec: 6.1, 6.1.0-50-amd64, bookworm, latest, host')
     .option('--arch <arch>', 'amd64 or arm64 (cross-compiled)')
     .option('--flavour <flavour>', 'e.g. cloud-amd64')
-    .option('--src <dir>', 'module source (default kernel-src/)')
+    .option('--src <dir>', 'module source (default kernel-src/); a tree with a dkms.conf is built as dkms would')
     .option('--series <dir>', 'patch series for --src (kernel-src/ uses patches/)')
     .option('--out <dir>', 'output root (default dist/)')
     .option('--werror', 'treat compiler warnings as errors')
@@ -59,7 +59,14 @@ export function registerBuild(program: Command): void {
     async (f: BuildFlags) => {
       parseArch(f.arch);
       const kernel = await resolveKernel(f.kernel, kernelOpts(f));
-      const ctx = await withBuildProgress(buildSteps(), { kernel, opts: buildOpts(f) }, f);
+      const opts = buildOpts(f);
+      // A tree with a dkms.conf (not kernel-src/) is built as dkms would; BUILD_EXCLUSIVE_* may skip it (exit 0).
+      const ctx = isDkmsTree(opts.src) ? await withBuildProgress(dkmsBuildSteps(), { kernel, opts }, f) : await withBuildProgress(buildSteps(), { kernel, opts }, f);
+      if (ctx.skipped !== undefined) {
+        if (f.json) return printJson({ kernel: kernel.release, arch: kernel.arch, skipped: ctx.skipped });
+        process.stdout.write(`${kernel.release}: skipped: ${ctx.skipped}\n`);
+        return;
+      }
       const r = ctx.result!;
       if (f.json) return printJson(r);
       process.stdout.write(`${ctx.kernel.release}: ${r.dir}\n`);

@@ -1,7 +1,7 @@
 /** `cgpu smoke`: option parsing and the verdict; the pipeline (build or reuse on an equal key, boot) is @cgpu/pipeline's. */
 import type { Command } from 'commander';
 import { resolve } from 'node:path';
-import { resolveKernel, smokeSteps, type SmokeContext, type SmokeOpts } from '@cgpu/pipeline';
+import { genericSmokeSteps, isDkmsTree, isGenericModule, resolveKernel, smokeSteps, type GenericSmokeContext, type SmokeOpts } from '@cgpu/pipeline';
 import { requireQemu, type SmokeResult } from '@cgpu/vmtest';
 import { parseAccel, parseArch, parsePositiveInt } from '../args.js';
 import { green, printJson, red } from '../output.js';
@@ -29,11 +29,11 @@ export function smokeOpts(f: SmokeFlags): SmokeOpts {
   };
 }
 
-export function printVerdict(r: SmokeResult): void {
+export function printVerdict(r: SmokeResult, generic = false): void {
   const t = r.timings;
   const checks = r.summaries.map((s) => `smoke${s.abi} ${s.passed} passed, ${s.failed} failed`).join('; ');
   process.stdout.write(
-    `${r.ok ? green('PASS') : red('FAIL')} ${r.kernel} (${r.arch}, ${r.accel}): ${checks || 'no smoke results'}\n` +
+    `${r.ok ? green('PASS') : red('FAIL')} ${r.kernel} (${r.arch}, ${r.accel}): ${generic ? 'load and unload (generic mode)' : checks || 'no smoke results'}\n` +
       `  boot ${(t.bootMs / 1000).toFixed(2)} s, load ${t.loadMs} ms, scenario ${(t.scenarioMs / 1000).toFixed(2)} s, unload ${t.unloadMs} ms, wall ${(t.wallMs / 1000).toFixed(2)} s\n`,
   );
   for (const reason of r.reasons) process.stdout.write(`  ${red('reason:')} ${reason}\n`);
@@ -47,15 +47,23 @@ export function registerSmoke(program: Command): void {
     .option('--timeout <s>', 'hard wall-clock limit of the boot, seconds', '180')
     .option('--params <params>', 'module parameters for insmod, e.g. "num_gpus=2 slice_us=2000"')
     .option('--rebuild', 'build even if dist/ holds a build with the same key')
-    .option('--module <ko>', 'boot this cgpu.ko (e.g. built by dkms) with the scenario tools of our build for that kernel')
+    .option('--module <ko>', 'boot this .ko (e.g. built by dkms): cgpu.ko with the scenario tools of our build; any other module in the generic mode (load, unload, taint)')
     .action(async (f: SmokeFlags) => {
       const opts = smokeOpts(f);
       const kernel = await resolveKernel(f.kernel, kernelOpts(f));
       await requireQemu(kernel.arch); // exit 2 with how to install it, before any build
-      const ctx = await withBuildProgress<SmokeContext>(smokeSteps(), { kernel, opts }, f);
+      // Any module but cgpu (or a DKMS tree as --src): the generic mode, load/unload without our scenario.
+      const generic = opts.module !== undefined ? await isGenericModule(opts.module).catch(() => false) : isDkmsTree(opts.src);
+      const steps = generic ? genericSmokeSteps(opts.module === undefined) : smokeSteps();
+      const ctx = await withBuildProgress<GenericSmokeContext>(steps, { kernel, opts }, f);
+      if (ctx.skipped !== undefined) {
+        if (f.json) printJson({ kernel: kernel.release, arch: kernel.arch, skipped: ctx.skipped });
+        else process.stdout.write(`${kernel.release}: skipped: ${ctx.skipped}\n`);
+        return;
+      }
       const r = ctx.smoke!;
-      if (f.json) printJson({ ...r, build: { key: ctx.result?.key, reused: ctx.reuse?.reused === true, why: ctx.reuse?.why } });
-      else printVerdict(r);
+      if (f.json) printJson({ ...r, mode: generic ? 'generic' : 'cgpu', build: { key: ctx.result?.key, reused: ctx.reuse?.reused === true, why: ctx.reuse?.why } });
+      else printVerdict(r, generic);
       if (!r.ok) process.exitCode = 1;
     });
 }

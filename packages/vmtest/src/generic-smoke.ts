@@ -1,0 +1,63 @@
+/** A generic smoke run: any modules, loaded and unloaded in the kernel under QEMU; the verdict without cgpu's checks. */
+import { mkdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import { writeFileAtomic } from '@cgpu/common';
+import type { FetchedKernel } from '@cgpu/kernels';
+import { buildGenericInitramfs, type GenericModule } from './generic.js';
+import { END_MARK } from './init-script.js';
+import { junitXml } from './junit.js';
+import { chooseBootFile } from './boot-file.js';
+import { boot, requireQemu, type Accel } from './qemu.js';
+import { chooseAccel, type SmokeResult } from './smoke.js';
+import { parseConsole } from './verdict.js';
+
+export interface GenericSmokeRequest {
+  kernel: FetchedKernel;
+  /** In load order (dependencies first). */
+  modules: GenericModule[];
+  /** Where console.log, junit.xml and smoke.json go. */
+  reportDir: string;
+  params?: string;
+  accel?: Accel | 'auto';
+  timeoutMs?: number;
+  onLine?: (line: string) => void;
+  log?: (msg: string) => void;
+}
+
+export async function smokeGeneric(req: GenericSmokeRequest): Promise<SmokeResult> {
+  const k = req.kernel.entry;
+  await requireQemu(k.arch);
+  const initrd = await buildGenericInitramfs(k.arch, req.modules, req.params ?? '');
+  const { accel, why } = await chooseAccel(req);
+  const bootFile = await chooseBootFile(k.arch, req.kernel.vmlinuz, 'auto', req.log);
+  req.log?.(`booting ${k.release} with ${accel} (${why}), ${bootFile.kind}, to load ${req.modules.map((m) => m.name).join(', ')}`);
+  const timeoutMs = req.timeoutMs ?? 180_000;
+  const r = await boot({ arch: k.arch, kernel: bootFile.file, initrd, append: [], accel, timeoutMs, endMark: END_MARK, ...(req.onLine ? { onLine: req.onLine } : {}) });
+  const v = parseConsole(r.console, { timedOut: r.timedOut, timeoutMs, expect32: false, generic: true });
+  const st = v.stages;
+  const ms = (a?: number, b?: number): number => (a !== undefined && b !== undefined ? Math.round((b - a) * 1000) : 0);
+  await mkdir(req.reportDir, { recursive: true });
+  const files = { console: join(req.reportDir, 'console.log'), junit: join(req.reportDir, 'junit.xml'), json: join(req.reportDir, 'smoke.json') };
+  const result: SmokeResult = {
+    ...v,
+    kernel: k.release,
+    arch: k.arch,
+    accel,
+    accelWhy: why,
+    timedOut: r.timedOut,
+    endedBy: r.endedBy,
+    boot: bootFile,
+    timings: {
+      bootMs: st['boot'] !== undefined ? Math.round(st['boot'] * 1000) : 0,
+      loadMs: ms(st['load'], st['loaded']),
+      scenarioMs: ms(st['scenario'], st['scenario-done']),
+      unloadMs: ms(st['unload'], st['unloaded']),
+      wallMs: r.wallMs,
+    },
+    files,
+  };
+  await writeFileAtomic(files.console, `${r.console.join('\n')}\n`);
+  await writeFileAtomic(files.junit, junitXml(`generic.${req.modules.map((m) => m.name).join('+')}.${k.release}`, v, r.wallMs / 1000));
+  await writeFileAtomic(files.json, `${JSON.stringify({ mode: 'generic', modules: req.modules.map((m) => m.name), ...result }, null, 2)}\n`);
+  return result;
+}

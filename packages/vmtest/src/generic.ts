@@ -1,0 +1,79 @@
+/**
+ * The generic smoke mode, for any module that is not cgpu (e.g. one a DKMS tree built): the initramfs holds
+ * only busybox and the modules; /init loads them in order, lets them settle, unloads them in reverse and
+ * reports leftovers in /sys/module and the taint, with the same marks (and END_MARK) the verdict reads.
+ */
+import { readFile } from 'node:fs/promises';
+import { gzipSync } from 'node:zlib';
+import { cacheDir, exists, sha256, writeFileAtomic } from '@cgpu/common';
+import type { Arch } from '@cgpu/kernels';
+import { S_IFCHR, S_IFDIR, S_IFREG, writeCpio, type CpioEntry } from './cpio.js';
+import { END_MARK, MARK } from './init-script.js';
+import { busybox } from './initramfs.js';
+
+export interface GenericModule {
+  /** The module's name as the kernel knows it (modinfo name; /sys/module/<name>). */
+  name: string;
+  file: string;
+}
+
+/** A module name is safe in the init script: the kernel's own rule (no '/', no spaces) and no shell syntax. */
+const SAFE = /^[A-Za-z0-9_-]+$/;
+
+/** `names` in load order; insmod parameters apply to the first module only. */
+export function genericInitScript(names: readonly string[], settleSeconds = 1): string {
+  for (const n of names) if (!SAFE.test(n)) throw new Error(`module name ${JSON.stringify(n)} is not a kernel module name`);
+  const sys = (n: string): string => `/sys/module/${n.replace(/-/g, '_')}`;
+  const load = names.map((n, i) => `if insmod /m/${i}.ko ${i === 0 ? '$(cat /m/params)' : ''}; then mark insmod ok ${n}; else mark insmod failed $? ${n}; fi`);
+  // Only what is loaded is unloaded: a module that failed insmod has no rmmod line.
+  const unload = [...names].reverse().map((n) => `if [ -e ${sys(n)} ]; then if rmmod ${n}; then mark rmmod ok ${n}; else mark rmmod failed $? ${n}; fi; fi`);
+  return `#!/bin/busybox sh
+/bin/busybox --install -s /bin
+export PATH=/bin
+mount -t proc proc /proc
+mount -t sysfs sysfs /sys
+mount -t devtmpfs devtmpfs /dev 2>/dev/null
+mark() { echo "${MARK} $*"; }
+up() { cut -d' ' -f1 /proc/uptime; }
+mark stage boot $(up)
+[ -w /proc/sys/kernel/hung_task_timeout_secs ] && echo 5 > /proc/sys/kernel/hung_task_timeout_secs
+mark mode generic
+mark taint-before $(cat /proc/sys/kernel/tainted)
+mark stage load $(up)
+${load.join('\n')}
+mark stage loaded $(up)
+mark stage scenario $(up)
+sleep ${settleSeconds}
+mark stage scenario-done $(up)
+mark stage unload $(up)
+${unload.join('\n')}
+mark stage unloaded $(up)
+for p in ${names.map(sys).join(' ')}; do [ -e $p ] && mark leftover $p; done
+mark taint-after $(cat /proc/sys/kernel/tainted)
+dmesg -n 1
+dmesg | tail -n 60 | sed 's/^/${MARK} dmesg /'
+echo "${END_MARK}"
+sleep 2
+poweroff -f
+`;
+}
+
+/** A gzip'd newc initramfs with busybox, the modules and the generic /init; cached by content. */
+export async function buildGenericInitramfs(arch: Arch, modules: readonly GenericModule[], params: string): Promise<string> {
+  const files: Array<[string, Uint8Array, number]> = [
+    ['bin/busybox', await readFile(await busybox(arch)), 0o755],
+    ['init', Buffer.from(genericInitScript(modules.map((m) => m.name))), 0o755],
+    ['m/params', Buffer.from(`${params}\n`), 0o644],
+  ];
+  for (const [i, m] of modules.entries()) files.push([`m/${i}.ko`, await readFile(m.file), 0o644]);
+  const key = sha256(JSON.stringify(files.map(([p, d, mode]) => [p, sha256(d), mode])));
+  const out = cacheDir('initramfs', `generic-${key.slice(0, 24)}.cpio.gz`);
+  if (await exists(out)) return out;
+  const entries: CpioEntry[] = [
+    ...['bin', 'dev', 'm', 'proc', 'sys', 'tmp'].map((d) => ({ path: d, mode: S_IFDIR | 0o755 })),
+    { path: 'dev/console', mode: S_IFCHR | 0o600, rdevMajor: 5, rdevMinor: 1 },
+    ...files.map(([path, data, mode]) => ({ path, mode: S_IFREG | mode, data })),
+  ];
+  await writeFileAtomic(out, gzipSync(writeCpio(entries), { level: 6 }));
+  return out;
+}
