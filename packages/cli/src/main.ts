@@ -4,6 +4,7 @@ import { installInterruptHandlers, runCleanups } from '@cgpu/common';
 import { registerBuild } from './commands/build.js';
 import { registerEngine } from './commands/engine.js';
 import { registerKernels } from './commands/kernels.js';
+import { registerMatrix } from './commands/matrix.js';
 import { registerPatches } from './commands/patches.js';
 import { registerSmoke } from './commands/smoke.js';
 import { reportError } from './output.js';
@@ -19,6 +20,7 @@ export function buildProgram(): Command {
   registerPatches(program);
   registerBuild(program);
   registerSmoke(program);
+  registerMatrix(program);
   for (const register of extraCommands) register(program);
   return program;
 }
