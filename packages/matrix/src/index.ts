@@ -1,3 +1,4 @@
 export * from './model.js';
 export * from './lock.js';
 export * from './audit.js';
+export * from './workflow.js';
