@@ -6,6 +6,7 @@ import { registerEngine } from './commands/engine.js';
 import { registerKernels } from './commands/kernels.js';
 import { registerMatrix } from './commands/matrix.js';
 import { registerPatches } from './commands/patches.js';
+import { registerPatchesAudit } from './commands/patches-audit.js';
 import { registerSmoke } from './commands/smoke.js';
 import { reportError } from './output.js';
 
@@ -18,6 +19,7 @@ export function buildProgram(): Command {
   registerKernels(program);
   registerEngine(program);
   registerPatches(program);
+  registerPatchesAudit(program);
   registerBuild(program);
   registerSmoke(program);
   registerMatrix(program);

@@ -6,6 +6,8 @@ import { describe, expect, it } from 'vitest';
 import { run } from '@cgpu/common';
 import { loadMatrix, parseMatrix } from '../src/model.js';
 import { WORKFLOW_PATH, workflowYaml } from '../src/workflow.js';
+import { loadLock } from '../src/lock.js';
+import { readmeTable, withReadmeTable } from '../src/readme.js';
 
 const root = fileURLToPath(new URL('../../..', import.meta.url));
 const validator = join(root, 'node_modules/.bin/action-validator');
@@ -52,5 +54,13 @@ describe('the generated GitHub workflow', () => {
     expect(good.exitCode).toBe(0);
     const broken = await validate(text.replace('    runs-on: ubuntu-24.04\n    timeout-minutes: 90\n', '    timeout-minutes: ninety\n'));
     expect(broken.exitCode).not.toBe(0);
+  });
+
+  it('the README table is what ci/matrix.yaml and ci/kernels.lock generate', async () => {
+    const m = await loadMatrix(join(root, 'ci/matrix.yaml'));
+    const lock = await loadLock(join(root, 'ci/kernels.lock')).catch(() => undefined);
+    const readme = await readFile(join(root, 'README.md'), 'utf8');
+    expect(readme).toBe(withReadmeTable(readme, readmeTable(m, lock)));
+    for (const c of m.cells) expect(readme).toContain(`| \`${c.name}\` |`);
   });
 });
