@@ -6,3 +6,4 @@ export * from './identity.js';
 export * from './build.js';
 export * from './smoke.js';
 export * from './run.js';
+export * from './cell.js';

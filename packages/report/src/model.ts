@@ -2,7 +2,7 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { readJson } from '@cgpu/common';
-import type { BuildResult } from '@cgpu/builder';
+import type { ModuleBuild as BuildResult } from '@cgpu/builder';
 import type { KernelsLock, LockEntry, Matrix } from '@cgpu/matrix';
 import type { SmokeResult } from '@cgpu/vmtest';
 

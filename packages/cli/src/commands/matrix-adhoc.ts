@@ -8,7 +8,7 @@ import type { Command } from 'commander';
 import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { UsageError } from '@cgpu/common';
-import { defaultOut } from './build.js';
+import { defaultOut } from '@cgpu/pipeline';
 
 /** Where an ad-hoc run of `spec` writes: one directory per spec and arch, so nx can cache each on its own. */
 export function adhocOut(spec: string, arch: string | undefined): string {

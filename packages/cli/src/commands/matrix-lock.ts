@@ -3,10 +3,9 @@ import type { Command } from 'commander';
 import { CgpuError } from '@cgpu/common';
 import { loadCatalogue } from '@cgpu/kernels';
 import { computeLock, loadLock, loadMatrix, lockProblems, seriesSha256, serializeLock, writeLock, defaultLockPath } from '@cgpu/matrix';
-import { containerCompiler, loadSeries, selectPatches } from '@cgpu/patches';
+import { loadSeries, selectPatches } from '@cgpu/patches';
+import { containerCompiler, defaultSeriesDir, refreshMode } from '@cgpu/pipeline';
 import { printJson, printTable, warn } from '../output.js';
-import { refreshMode } from './kernels.js';
-import { defaultSeriesDir } from './patch-step.js';
 
 export class LockStaleError extends CgpuError {
   constructor(problems: string[]) {

@@ -13,7 +13,7 @@ import { TABLE_HEADER, cellPassed, collectReport, tableRow, writeReport, type Ma
 import { parsePositiveInt } from '../args.js';
 import { bold, green, printJson, printTable, red } from '../output.js';
 import { renderer } from '../progress.js';
-import { defaultOut } from './build.js';
+import { defaultOut } from '@cgpu/pipeline';
 import { statusDir } from './matrix-cell.js';
 import { remoteCacheEnv } from './matrix-cache.js';
 

@@ -3,7 +3,7 @@ import type { Command } from 'commander';
 import { auditPatches, loadLock } from '@cgpu/matrix';
 import { loadSeries } from '@cgpu/patches';
 import { printJson, printTable, warn } from '../output.js';
-import { defaultSeriesDir } from './patch-step.js';
+import { defaultSeriesDir } from '@cgpu/pipeline';
 
 export function registerPatchesAudit(program: Command): void {
   const patches = program.commands.find((c) => c.name() === 'patches');
