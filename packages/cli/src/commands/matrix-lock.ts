@@ -2,7 +2,7 @@
 import type { Command } from 'commander';
 import { CgpuError } from '@cgpu/common';
 import { loadCatalogue } from '@cgpu/kernels';
-import { computeLock, loadLock, loadMatrix, lockProblems, seriesSha256, serializeLock, writeLock, defaultLockPath } from '@cgpu/matrix';
+import { computeLock, loadLock, loadMatrix, lockProblems, selectCells, seriesSha256, serializeLock, writeLock, defaultLockPath, type KernelsLock } from '@cgpu/matrix';
 import { loadSeries, selectPatches } from '@cgpu/patches';
 import { containerCompiler, defaultSeriesDir, refreshMode } from '@cgpu/pipeline';
 import { printJson, printTable, warn } from '../output.js';
@@ -20,6 +20,7 @@ export class LockStaleError extends CgpuError {
 }
 
 interface LockOpts {
+  only?: string;
   check?: boolean;
   offline?: boolean;
   refresh?: boolean;
@@ -31,6 +32,7 @@ export function registerMatrixLock(matrix: Command): void {
   matrix
     .command('lock')
     .description('resolve each cell to an exact kernel, run its probes, and write ci/kernels.lock')
+    .option('--only <cells>', 'relock only these cells (comma-separated); the others keep their entries')
     .option('--check', 'do not write; fail when the archive, the matrix or the series moved on from the lock')
     .option('--offline', 'use the cached catalogue only')
     .option('--refresh', 'ask the mirror even if the cached catalogue is fresh')
@@ -50,10 +52,22 @@ export function registerMatrixLock(matrix: Command): void {
       }
       const series = await loadSeries(seriesDir);
       const log = o.verbose ? (l: string): void => void process.stderr.write(`${l}\n`) : undefined;
-      const lock = await computeLock(m, catalogue, hash, async (k, cell) => {
+      const cells = selectCells(m, o.only);
+      const fresh = await computeLock({ ...m, cells }, catalogue, hash, async (k, cell) => {
         process.stderr.write(`lock: ${cell.name}: ${k.release} (${k.packageVersion}), running probes\n`);
         return selectPatches(series, k, containerCompiler(k, log));
       });
+      let lock: KernelsLock = fresh;
+      if (o.only) {
+        // Keep the other cells' entries, in matrix order.
+        const old = await loadLock().catch(() => undefined);
+        const merged: KernelsLock['cells'] = {};
+        for (const c of m.cells) {
+          const e = fresh.cells[c.name] ?? old?.cells[c.name];
+          if (e) merged[c.name] = e;
+        }
+        lock = { ...fresh, cells: merged };
+      }
       await writeLock(lock);
       if (o.json) return void process.stdout.write(serializeLock(lock));
       process.stdout.write(`${defaultLockPath()}\n`);
