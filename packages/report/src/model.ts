@@ -97,6 +97,8 @@ export async function collectReport(m: Matrix, lock: KernelsLock, distDir: strin
     const build = stage(bs, built?.kernel === e.release, built?.durationMs);
     let smoke = stage(ss, sm?.kernel === e.release, sm?.timings.wallMs);
     if (smoke.state === 'cached' && sm && !sm.ok) smoke = { ...smoke, state: 'failed' };
+    // A build that failed now leaves an older smoke.json behind: that is not this run's verdict.
+    if (build.state === 'failed' && !ss) smoke = { state: 'skipped' };
     const fair = fairnessOf(sm);
     const rel = (f: string): string => `../${e.release}/${f}`;
     const failedLog = join(distDir, `${e.release}.failed.log`);

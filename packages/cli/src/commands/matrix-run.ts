@@ -32,10 +32,11 @@ async function liveTitle(cell: MatrixCell, release: string): Promise<string> {
   const s = await readJson<StageStatus & { startedAt: string }>(join(dir, `${cell.name}.smoke.json`));
   const since = (x: { startedAt: string }): string => `${((Date.now() - Date.parse(x.startedAt)) / 1000).toFixed(0)} s`;
   if (s?.state === 'running') return `${cell.name} (${release}): smoke running, ${since(s)}`;
+  if (s) return `${cell.name} (${release}): smoke ${s.state}`;
   if (b?.state === 'running') return `${cell.name} (${release}): build running, ${since(b)}`;
   if (b?.state === 'failed') return `${cell.name} (${release}): build failed`;
   if (b) return `${cell.name} (${release}): built, waiting for a free QEMU slot`;
-  return `${cell.name} (${release}): waiting (or served from the nx cache)`;
+  return `${cell.name} (${release}): waiting, or served from the nx cache`;
 }
 
 export async function writeMatrixReport(only?: readonly string[]): Promise<{ report: MatrixReport; dir: string }> {
@@ -69,7 +70,8 @@ export function registerMatrixRun(matrix: Command): void {
       await mkdir(join(out, 'report'), { recursive: true });
       const log: string[] = [];
       const started = Date.now();
-      const env = { NX_TUI: 'false', NX_NO_CLOUD: 'true', FORCE_COLOR: '0', ...(await remoteCacheEnv()) };
+      // In-process plugins and no daemon: on 2 busy cores, six plugin workers cost more than the whole warm run.
+      const env = { NX_TUI: 'false', NX_NO_CLOUD: 'true', NX_ISOLATE_PLUGINS: 'false', NX_DAEMON: 'false', FORCE_COLOR: '0', ...(await remoteCacheEnv()) };
       const targets = cells.map((c) => `smoke-${c.name}`).join(',');
       const nx = run(join(root, 'node_modules/.bin/nx'), ['run-many', `--targets=${targets}`, '--projects=cgpu-module', `--parallel=${jobs}`, '--outputStyle=stream'], {
         cwd: root,
