@@ -22,7 +22,10 @@ async function sh(cwd: string, cmd: string, args: string[], env: Record<string, 
 /** `cgpu matrix` in a clone; returns which cell stages really ran (not served by nx) and the exit code. */
 async function matrix(dir: string, cells: string | undefined): Promise<{ ran: string[]; exitCode: number; ms: number; out: string }> {
   const t0 = Date.now();
-  const r = await sh(dir, './cgpu', ['matrix', ...(cells ? ['--only', cells] : [])], { CGPU_NX_CACHE_DIR: shared }, 4 * 3600_000);
+  // nx 24 shares one local cache between all checkouts of a workspace (~/.nx/<id>/cache): give each clone
+  // its own, so the second clone can only be served through the shared remote cache.
+  const env = { CGPU_NX_CACHE_DIR: shared, NX_CACHE_DIRECTORY: join(dir, '.nx', 'private-cache') };
+  const r = await sh(dir, './cgpu', ['matrix', ...(cells ? ['--only', cells] : [])], env, 4 * 3600_000);
   const ran = await readdir(join(dir, 'dist/report/.status')).catch(() => [] as string[]);
   return { ran: ran.map((f) => f.replace(/\.json$/, '')).sort(), exitCode: r.exitCode, ms: Date.now() - t0, out: r.stdout + r.stderr };
 }
@@ -47,10 +50,13 @@ describe('the matrix cache across two clones', () => {
   it('the second clone is served entirely from the shared cache: no build, no boot', async () => {
     const a = await matrix(clone('a'), cells);
     expect(a.exitCode, a.out.slice(-3000)).toBe(0);
+    expect(a.ran.length, 'clone a has a private nx cache, so it builds and boots every cell').toBe(2 * (cells ? cells.split(',').length : 9));
     process.stderr.write(`clone a: ${(a.ms / 1000).toFixed(1)} s, ran ${a.ran.length} stages\n`);
     const b = await matrix(clone('b'), cells);
     expect(b.exitCode, b.out.slice(-3000)).toBe(0);
     expect(b.ran).toEqual([]);
+    // Every stage clone a ran is in the shared directory (nx stores one archive per task hash).
+    expect((await readdir(shared)).length).toBeGreaterThanOrEqual(a.ran.length);
     const report = JSON.parse(await readFile(join(clone('b'), 'dist/report/matrix.json'), 'utf8')) as { ok: boolean; cells: Array<{ release: string; build: { state: string }; smoke: { state: string } }> };
     expect(report.ok).toBe(true);
     for (const c of report.cells) {
