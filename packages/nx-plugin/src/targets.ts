@@ -45,7 +45,9 @@ export function matrixTargets(m: Matrix, lock: KernelsLock | undefined, o: Requi
       ...moduleSource(o.moduleRoot),
       SERIES,
       ...patches.map((f) => `{workspaceRoot}/patches/${f}`),
-      // The cell's own lock entry, not the whole file: relocking one cell rebuilds only that cell.
+      // The cell's own lock entry, not the whole file. Caveat: nx also hashes the whole project configuration
+      // (cgpu-module:ProjectConfiguration), so a relock that changes any cell's release or patch list changes
+      // every cell's targets and rebuilds them all; one inferred project per cell would isolate them.
       { runtime: `jq -cS '.cells["${cell.name}"] // null' ${lockPath}` },
       TOOLCHAIN,
       { externalDependencies: ['execa', 'listr2', 'commander', 'yaml', 'semver'] },
