@@ -4,7 +4,9 @@ import { installInterruptHandlers, runCleanups } from '@cgpu/common';
 import { registerBuild } from './commands/build.js';
 import { registerEngine } from './commands/engine.js';
 import { registerKernels } from './commands/kernels.js';
+import { registerMatrix } from './commands/matrix.js';
 import { registerPatches } from './commands/patches.js';
+import { registerPatchesAudit } from './commands/patches-audit.js';
 import { registerSmoke } from './commands/smoke.js';
 import { reportError } from './output.js';
 
@@ -17,8 +19,10 @@ export function buildProgram(): Command {
   registerKernels(program);
   registerEngine(program);
   registerPatches(program);
+  registerPatchesAudit(program);
   registerBuild(program);
   registerSmoke(program);
+  registerMatrix(program);
   for (const register of extraCommands) register(program);
   return program;
 }

@@ -8,3 +8,4 @@ export * from './dkms-steps.js';
 export * from './smoke.js';
 export * from './generic-smoke.js';
 export * from './run.js';
+export * from './cell.js';

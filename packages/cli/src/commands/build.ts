@@ -1,13 +1,15 @@
 /** `cgpu build`: option parsing and printing; the pipeline (resolve -> patches -> build) is @cgpu/pipeline's. */
 import type { Command } from 'commander';
-import { buildSteps, disposeBuild, dkmsBuildSteps, isDkmsTree, resolveKernel, type BuildContext, type BuildOpts, type KernelOpts } from '@cgpu/pipeline';
+import { buildSteps, disposeBuild, dkmsBuildSteps, isDkmsTree, resolveKernelOrCell, type BuildContext, type BuildOpts, type KernelOpts } from '@cgpu/pipeline';
 import { parseArch } from '../args.js';
 import { printJson, warn } from '../output.js';
 import { runWithProgress } from '../progress.js';
 
 /** What commander hands over for the options build and smoke share. */
 export interface BuildFlags extends Omit<KernelOpts, 'warn'>, Pick<BuildOpts, 'src' | 'out' | 'werror' | 'patches' | 'series' | 'keep'> {
-  kernel: string;
+  kernel?: string;
+  /** A cell of ci/kernels.lock instead of --kernel. */
+  cell?: string;
   verbose?: boolean;
   json?: boolean;
 }
@@ -40,7 +42,8 @@ export async function withBuildProgress<C extends BuildContext>(steps: Parameter
 /** The options `build` and `smoke` share. */
 export function buildOptions(c: Command): Command {
   return c
-    .requiredOption('--kernel <spec>', 'kernel spec: 6.1, 6.1.0-50-amd64, bookworm, latest, host')
+    .option('--kernel <spec>', 'kernel spec: 6.1, 6.1.0-50-amd64, bookworm, latest, host')
+    .option('--cell <name>', 'a cell of ci/kernels.lock: exactly its locked kernel and .debs (instead of --kernel)')
     .option('--arch <arch>', 'amd64 or arm64 (cross-compiled)')
     .option('--flavour <flavour>', 'e.g. cloud-amd64')
     .option('--src <dir>', 'module source (default kernel-src/); a tree with a dkms.conf is built as dkms would')
@@ -58,7 +61,7 @@ export function registerBuild(program: Command): void {
   buildOptions(program.command('build').description('build the module for a kernel in a container of its own distro and compiler')).action(
     async (f: BuildFlags) => {
       parseArch(f.arch);
-      const kernel = await resolveKernel(f.kernel, kernelOpts(f));
+      const kernel = await resolveKernelOrCell(f.kernel, { ...kernelOpts(f), ...(f.cell ? { cell: f.cell } : {}) });
       const opts = buildOpts(f);
       // A tree with a dkms.conf (not kernel-src/) is built as dkms would; BUILD_EXCLUSIVE_* may skip it (exit 0).
       const ctx = isDkmsTree(opts.src) ? await withBuildProgress(dkmsBuildSteps(), { kernel, opts }, f) : await withBuildProgress(buildSteps(), { kernel, opts }, f);

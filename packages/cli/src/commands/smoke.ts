@@ -1,7 +1,7 @@
 /** `cgpu smoke`: option parsing and the verdict; the pipeline (build or reuse on an equal key, boot) is @cgpu/pipeline's. */
 import type { Command } from 'commander';
 import { resolve } from 'node:path';
-import { genericSmokeSteps, isDkmsTree, isGenericModule, resolveKernel, smokeSteps, type GenericSmokeContext, type SmokeOpts } from '@cgpu/pipeline';
+import { genericSmokeSteps, isDkmsTree, isGenericModule, resolveKernelOrCell, smokeSteps, type GenericSmokeContext, type SmokeOpts } from '@cgpu/pipeline';
 import { requireQemu, type SmokeResult } from '@cgpu/vmtest';
 import { parseAccel, parseArch, parsePositiveInt } from '../args.js';
 import { green, printJson, red } from '../output.js';
@@ -50,7 +50,7 @@ export function registerSmoke(program: Command): void {
     .option('--module <ko>', 'boot this .ko (e.g. built by dkms): cgpu.ko with the scenario tools of our build; any other module in the generic mode (load, unload, taint)')
     .action(async (f: SmokeFlags) => {
       const opts = smokeOpts(f);
-      const kernel = await resolveKernel(f.kernel, kernelOpts(f));
+      const kernel = await resolveKernelOrCell(f.kernel, { ...kernelOpts(f), ...(f.cell ? { cell: f.cell } : {}) });
       await requireQemu(kernel.arch); // exit 2 with how to install it, before any build
       // Any module but cgpu (or a DKMS tree as --src): the generic mode, load/unload without our scenario.
       const generic = opts.module !== undefined ? await isGenericModule(opts.module).catch(() => false) : isDkmsTree(opts.src);

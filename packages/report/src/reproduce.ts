@@ -1,0 +1,36 @@
+/** reproduce.sh for one cell: the builder image, the lock entry, the patches and the qemu command, to rerun by hand. */
+import { qemuArgs, qemuBinary } from '@cgpu/vmtest';
+import type { CellReport } from './model.js';
+import { cleanConsole } from './text.js';
+
+const q = (s: string): string => `'${s.replace(/'/g, `'\\''`)}'`;
+
+export function reproduceScript(c: CellReport): string {
+  const e = c.lockEntry;
+  const qemu = [qemuBinary(e.arch), ...qemuArgs({ arch: e.arch, kernel: '"$VMLINUZ"', initrd: '"$INITRD"', append: [], accel: 'tcg', timeoutMs: 0 })]
+    .map((a) => (a.startsWith('"$') ? a : /^[\w@%+=:,./-]+$/.test(a) ? a : q(a)))
+    .join(' ');
+  return [
+    '#!/bin/sh',
+    `# Reproduce matrix cell ${c.cell} by hand: ${cleanConsole(c.distro)} ${e.arch}, kernel ${e.release} (${e.packageVersion}).`,
+    '# Run from anywhere inside the cgpu repository; it uses exactly the kernel pinned in ci/kernels.lock.',
+    'set -eu',
+    'cd "$(git rev-parse --show-toplevel)"',
+    '',
+    `# Builder image: ${c.image ?? '(not built yet; `cgpu build` makes it)'}`,
+    `# Compiler: ${c.gcc ?? e.gcc}`,
+    `# Patches (probe-selected, locked): ${e.patches.map((p) => p.file).join(' ') || 'none'}`,
+    '# Lock entry:',
+    ...JSON.stringify(e, null, 2).split('\n').map((l) => `#   ${cleanConsole(l)}`),
+    '',
+    '# 1. The same cell through the toolchain (locked debs, SHA256-checked; patches checked against the lock):',
+    `./cgpu matrix cell ${c.cell} build`,
+    `./cgpu matrix cell ${c.cell} smoke --accel tcg --verbose`,
+    '',
+    '# 2. Or boot it by hand, as cgpu smoke does (VMLINUZ from the fetched image deb, INITRD from the smoke run):',
+    `VMLINUZ="$(./cgpu kernels fetch ${e.release} --arch ${e.arch} --offline --json | jq -r .vmlinuz)"`,
+    'INITRD="${INITRD:?set INITRD to an initramfs made by cgpu smoke (see its --verbose output)}"',
+    `exec ${qemu}`,
+    '',
+  ].join('\n');
+}

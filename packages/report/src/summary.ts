@@ -1,0 +1,34 @@
+/** summary.md (a CI step summary) and the terminal table: cell, release, patches, build, smoke, fairness, times. */
+import type { CellReport, MatrixReport, StageReport } from './model.js';
+import { cellPassed } from './model.js';
+import { mdCell, seconds } from './text.js';
+
+export function stageText(s: StageReport): string {
+  const t = s.durationMs === undefined ? '' : ` ${seconds(s.durationMs)}`;
+  return s.state === 'cached' ? `cached${t}` : `${s.state}${t}`;
+}
+
+export const TABLE_HEADER = ['cell', 'release', 'patches', 'build', 'smoke', 'fairness', 'boot'];
+
+export function tableRow(c: CellReport): string[] {
+  return [c.cell, c.release, String(c.patches.length), stageText(c.build), stageText(c.smoke), c.fairness, seconds(c.bootMs)];
+}
+
+export function summaryMarkdown(r: MatrixReport): string {
+  const passed = r.cells.filter(cellPassed).length;
+  const lines = [
+    `## cgpu matrix: ${passed} of ${r.cells.length} cells passed`,
+    '',
+    `| ${TABLE_HEADER.join(' | ')} |`,
+    `|${TABLE_HEADER.map(() => '---').join('|')}|`,
+    ...r.cells.map((c) => `| ${tableRow(c).map((v, i) => (i === 0 ? `${cellPassed(c) ? '✅' : '❌'} ${mdCell(v)}` : mdCell(v))).join(' | ')} |`),
+  ];
+  const failed = r.cells.filter((c) => !cellPassed(c));
+  for (const c of failed) {
+    lines.push('', `### ${mdCell(c.cell)} (${mdCell(c.release)})`, '', ...c.reasons.map((why) => `- ${mdCell(why)}`));
+    if (c.excerpt.length) lines.push('', '```', ...c.excerpt.map((l) => mdCell(l).replace(/```/g, "'''")), '```');
+    lines.push('', `Reproduce: \`sh dist/report/${c.files.reproduce}\``);
+  }
+  lines.push('', `Generated ${r.generatedAt}. Open \`dist/report/index.html\` for the grid.`, '');
+  return lines.join('\n');
+}
