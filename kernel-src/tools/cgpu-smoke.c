@@ -594,6 +594,13 @@ int main(int argc, char **argv)
 	tag = sizeof(long) == 8 ? "64" : "32";
 	if (argc == 3 && !strcmp(argv[1], "tenant"))
 		return tenant(argv[2]);
+	/* "nobody <program> <args>": run a program (trinity) as uid and gid 65534 */
+	if (argc >= 3 && !strcmp(argv[1], "nobody")) {
+		become_nobody();
+		execv(argv[2], argv + 2);
+		perror(argv[2]);
+		return 127;
+	}
 	snprintf(name_a, sizeof(name_a), "smoke%sa", tag);
 	snprintf(name_b, sizeof(name_b), "smoke%sb", tag);
 	setvbuf(stdout, NULL, _IOLBF, 0);
