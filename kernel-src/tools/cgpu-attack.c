@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/sysmacros.h>
@@ -420,6 +421,57 @@ void attack_concurrency(void)
 	check(proc_read(inst_path(name, "meminfo"), info, sizeof(info)) == 0 && strstr(info, "used 0\n"),
 	      "after every file closed, %s has nothing charged", name);
 	check(inst_ctl("-%s", name) == 0, "destroy %s", name);
+}
+
+/* --- what a file allocates is charged to its opener's memory cgroup --- */
+
+#define CG	"/sys/fs/cgroup"
+#define MEMCG_OPENS	512
+
+static long long cg_num(const char *path)
+{
+	char buf[64];
+
+	return proc_read(path, buf, sizeof(buf)) ? -1 : strtoll(buf, NULL, 10);
+}
+
+static void memcg_opens(void *arg)
+{
+	const char *dir = arg;
+	char path[128], pid[24];
+	long long before, after;
+	int fds[MEMCG_OPENS], i, n = 0;
+
+	snprintf(path, sizeof(path), "%s/cgroup.procs", dir);
+	snprintf(pid, sizeof(pid), "%d", getpid());
+	check(proc_write(path, pid) == 0, "join the memory cgroup %s", dir);
+	snprintf(path, sizeof(path), "%s/memory.current", dir);
+	before = cg_num(path);
+	for (i = 0; i < MEMCG_OPENS; i++)
+		if ((fds[i] = open(DEV, O_RDWR)) >= 0)
+			n++;
+	after = cg_num(path);
+	/* each open has a page of counters: unaccounted, only struct file and the fd table count */
+	check(n == MEMCG_OPENS && after - before >= MEMCG_OPENS * 4096LL * 3 / 4,
+	      "%d opens raise memory.current by %lld KiB (want >= %d)", n, (after - before) / 1024,
+	      MEMCG_OPENS * 4 * 3 / 4);
+	for (i = 0; i < MEMCG_OPENS; i++)
+		if (fds[i] >= 0)
+			close(fds[i]);
+}
+
+void attack_memcg(void)
+{
+	char dir[64];
+
+	mkdir(CG, 0755);
+	if (access(CG "/cgroup.controllers", F_OK))
+		mount("cgroup2", CG, "cgroup2", 0, NULL);
+	proc_write(CG "/cgroup.subtree_control", "+memory");
+	snprintf(dir, sizeof(dir), CG "/cgpu-smoke%s", tag);
+	mkdir(dir, 0755);
+	in_child(memcg_opens, dir, 0);
+	check(rmdir(dir) == 0, "remove the cgroup again");
 }
 
 /* --- the counters page --- */

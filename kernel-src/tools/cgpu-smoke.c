@@ -637,6 +637,7 @@ int main(int argc, char **argv)
 	t = now();
 	attack_limits();
 	attack_concurrency();
+	attack_memcg();
 	attack_mmap();
 	attack_poll();
 	part_time("abuse", t);

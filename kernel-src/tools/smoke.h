@@ -43,6 +43,7 @@ void attack_copy_faults(void);
 void attack_names(void);
 void attack_limits(void);
 void attack_concurrency(void);
+void attack_memcg(void);
 void attack_mmap(void);
 void attack_poll(void);
 int attack_unload(void);
