@@ -109,7 +109,9 @@ static long cgpu_ioc_attach(struct cgpu_file *cf, void __user *uarg)
 
 	if (ret)
 		return ret;
-	if (strnlen(a.name, CGPU_NAME_LEN) == CGPU_NAME_LEN || (a.name[0] && cgpu_valid_name(a.name)))
+	if (strnlen(a.name, CGPU_NAME_LEN) == CGPU_NAME_LEN)
+		return -EINVAL;
+	if (a.name[0] && cgpu_valid_name(a.name))
 		return -EINVAL;
 	ret = cgpu_file_attach(cf, a.name, &a);
 	if (ret)

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0
-/* cgpu-smoke's adversarial scenario: what a hostile or careless tenant would try, one check each. */
+/* cgpu-smoke's adversarial scenario: what a hostile or careless tenant would try, one check each */
 #define _GNU_SOURCE
 #include <dirent.h>
 #include <errno.h>
@@ -96,26 +96,27 @@ void attack_tenancy(void)
 
 	snprintf(victim, sizeof(victim), "victim%s", tag);
 	snprintf(tenant_name, sizeof(tenant_name), "tenant%s", tag);
-	check(inst_ctl("0%s", victim) == 0, "root creates %s", victim);
+	check(ctl_write("0%s", victim) == 0, "root creates %s", victim);
 	check(stat(node_path(0, victim), &st) == 0 && S_ISCHR(st.st_mode) &&
 	      (st.st_mode & 0777) == 0600 && st.st_uid == 0 && st.st_gid == 0,
 	      "%s is a char device of root, mode 0600", node_path(0, victim));
 	in_child(nobody_vs_victim, NULL, 1);
-	check(inst_ctl("0%s %d %d 0600", tenant_name, NOBODY, NOBODY) == 0,
+	check(ctl_write("0%s %d %d 0600", tenant_name, NOBODY, NOBODY) == 0,
 	      "create %s with its node owned by %d:%d, mode 0600", tenant_name, NOBODY, NOBODY);
 	check(stat(node_path(0, tenant_name), &st) == 0 && st.st_uid == NOBODY &&
 	      st.st_gid == NOBODY && (st.st_mode & 0777) == 0600,
 	      "%s has that owner and mode", node_path(0, tenant_name));
 	in_child(nobody_as_tenant, NULL, 1);
-	check(inst_ctl("0bad%s 1 2 1777", tag) == -EINVAL && inst_ctl("0bad%s 1 2", tag) == -EINVAL &&
-	      inst_ctl("-%s 1 2 600", victim) == -EINVAL,
+	check(ctl_write("0bad%s 1 2 1777", tag) == -EINVAL &&
+	      ctl_write("0bad%s 1 2", tag) == -EINVAL &&
+	      ctl_write("-%s 1 2 600", victim) == -EINVAL,
 	      "malformed owners give EINVAL");
 	fd = open(node_path(0, victim), O_RDWR);
 	check(fd >= 0 && attach(fd, victim) == 0, "root attaches through the victim's node");
-	check(inst_ctl("-%s", victim) == -EBUSY, "the attached victim cannot be destroyed");
+	check(ctl_write("-%s", victim) == -EBUSY, "the attached victim cannot be destroyed");
 	if (fd >= 0)
 		close(fd);
-	check(inst_ctl("-%s", victim) == 0 && inst_ctl("-%s", tenant_name) == 0 &&
+	check(ctl_write("-%s", victim) == 0 && ctl_write("-%s", tenant_name) == 0 &&
 	      access(node_path(0, victim), F_OK) != 0,
 	      "destroying removes the instances and their nodes");
 }
@@ -133,7 +134,7 @@ static void drop_sys_admin(void *arg)
 	d[0].effective &= ~(1u << CAP_SYS_ADMIN);
 	ok = ok && syscall(SYS_capset, &h, d) == 0;
 	check(ok, "root drops CAP_SYS_ADMIN");
-	check(inst_ctl("0nocap%s", tag) == -EPERM, "inst_ctl without CAP_SYS_ADMIN gives EPERM");
+	check(ctl_write("0nocap%s", tag) == -EPERM, "inst_ctl without CAP_SYS_ADMIN gives EPERM");
 	check(proc_write(PROC "/0/max_inst", "16") == -EPERM &&
 	      proc_write(PROC "/default_memsize", "268435456") == -EPERM,
 	      "max_inst and default_memsize without CAP_SYS_ADMIN give EPERM");
@@ -155,16 +156,17 @@ void attack_procfs_caps(void)
 {
 	int fd;
 
-	check(inst_ctl("0%s", name_a) == 0, "create %s again", name_a);
+	check(ctl_write("0%s", name_a) == 0, "create %s again", name_a);
 	in_child(drop_sys_admin, NULL, 0);
-	check(access(inst_path("nocap", "id"), F_OK) != 0 && proc_num(inst_path(name_a, "weight")) == 1,
+	check(access(inst_path("nocap", "id"), F_OK) != 0 &&
+	      proc_num(inst_path(name_a, "weight")) == 1,
 	      "the refused writes changed nothing");
 	fd = open(PROC "/inst_ctl", O_WRONLY);
 	in_child(handed_fd, &fd, 1);
 	if (fd >= 0)
 		close(fd);
-	check(inst_ctl("-handed%s", tag) == 0, "the instance it created exists and goes");
-	check(inst_ctl("-%s", name_a) == 0, "destroy %s", name_a);
+	check(ctl_write("-handed%s", tag) == 0, "the instance it created exists and goes");
+	check(ctl_write("-%s", name_a) == 0, "destroy %s", name_a);
 }
 
 /* --- a reply that cannot be copied out leaves nothing behind --- */
@@ -182,13 +184,13 @@ void attack_copy_faults(void)
 
 	snprintf(name, sizeof(name), "fault%s", tag);
 	snprintf(a.name, sizeof(a.name), "%s", name);
-	check(inst_ctl("0%s", name) == 0, "create %s", name);
+	check(ctl_write("0%s", name) == 0, "create %s", name);
 	fd = open(DEV, O_RDWR);
 	ro = ro_copy(&a, sizeof(a));
 	r = fd >= 0 && ro ? xioctl(fd, CGPU_IOC_ATTACH, ro) : -1;
 	check(r == -EFAULT, "ATTACH with a read-only reply gives EFAULT (got %d)", r);
-	check(inst_ctl("-%s", name) == 0, "after it the instance is not attached: destroy works");
-	check(inst_ctl("0%s", name) == 0 && attach(fd, name) == 0,
+	check(ctl_write("-%s", name) == 0, "after it the instance is not attached: destroy works");
+	check(ctl_write("0%s", name) == 0 && attach(fd, name) == 0,
 	      "and a retried ATTACH succeeds, not EBUSY");
 	if (ro)
 		munmap(ro, 4096);
@@ -206,7 +208,8 @@ void attack_copy_faults(void)
 	ro = ro_copy(&m, sizeof(m));
 	r = ro ? xioctl(fd, CGPU_IOC_MEM_ALLOC, ro) : -1;
 	check(r == -EFAULT && proc_read(inst_path(name, "meminfo"), info, sizeof(info)) == 0 &&
-	      strstr(info, "used 0\n"), "MEM_ALLOC with a read-only reply gives EFAULT, charges nothing");
+	      strstr(info, "used 0\n"),
+	      "MEM_ALLOC with a read-only reply gives EFAULT, charges nothing");
 	if (ro)
 		munmap(ro, 4096);
 
@@ -224,7 +227,7 @@ void attack_copy_faults(void)
 	if (ro)
 		munmap(ro, 4096);
 	close(fd);
-	check(inst_ctl("-%s", name) == 0, "destroy %s", name);
+	check(ctl_write("-%s", name) == 0, "destroy %s", name);
 }
 
 /* --- names and procfs writes at their limits --- */
@@ -234,8 +237,10 @@ void attack_names(void)
 	char n31[40], n32[40], w64[65];
 	int fd, r1, r2;
 
-	check(proc_write_n(PROC "/inst_ctl", "0\xc9x", 3) == -EINVAL, "inst_ctl \"0\\xc9x\" gives EINVAL");
-	check(proc_write_n(PROC "/inst_ctl", "0a\xe9", 3) == -EINVAL, "inst_ctl \"0a\\xe9\" gives EINVAL");
+	check(proc_write_n(PROC "/inst_ctl", "0\xc9x", 3) == -EINVAL,
+	      "inst_ctl \"0\\xc9x\" gives EINVAL");
+	check(proc_write_n(PROC "/inst_ctl", "0a\xe9", 3) == -EINVAL,
+	      "inst_ctl \"0a\\xe9\" gives EINVAL");
 	memset(n31, 'n', sizeof(n31));
 	n31[0] = '0';
 	n31[32] = '\0';
@@ -284,25 +289,28 @@ void attack_limits(void)
 
 	snprintf(name, sizeof(name), "limits%s", tag);
 	snprintf(other, sizeof(other), "other%s", tag);
-	check(inst_ctl("0%s", name) == 0, "create %s", name);
+	check(ctl_write("0%s", name) == 0, "create %s", name);
 	fd = open_attached(name);
 	for (i = 0, ok = fd >= 0; ok && i < CGPU_MAX_QUEUED_JOBS; i++)
 		ok = submit(fd, 1000000) == 0;
 	r = fd >= 0 ? submit(fd, 1000) : 0;
-	check(ok && r == -EAGAIN, "the %dth SUBMIT gives EAGAIN (got %d)", CGPU_MAX_QUEUED_JOBS + 1, r);
+	check(ok && r == -EAGAIN, "the %dth SUBMIT gives EAGAIN (got %d)",
+	      CGPU_MAX_QUEUED_JOBS + 1, r);
 	for (i = 0, ok = fd >= 0; ok && i < CGPU_MAX_ALLOCS; i++)
 		ok = mem_alloc(fd, 1, &h) == 0;
 	r = fd >= 0 ? mem_alloc(fd, 1, NULL) : 0;
-	check(ok && r == -ENOSPC, "the %dth MEM_ALLOC gives ENOSPC (got %d)", CGPU_MAX_ALLOCS + 1, r);
+	check(ok && r == -ENOSPC, "the %dth MEM_ALLOC gives ENOSPC (got %d)",
+	      CGPU_MAX_ALLOCS + 1, r);
 	check(mem_free(fd, h) == 0 && mem_free(fd, h) == -EINVAL, "a double MEM_FREE gives EINVAL");
 	check(mem_alloc(fd, 0, NULL) == -EINVAL, "MEM_ALLOC of 0 bytes gives EINVAL");
-	check(mem_alloc(fd, UINT64_MAX, NULL) == -ENOMEM, "MEM_ALLOC of UINT64_MAX bytes gives ENOMEM");
+	check(mem_alloc(fd, UINT64_MAX, NULL) == -ENOMEM,
+	      "MEM_ALLOC of UINT64_MAX bytes gives ENOMEM");
 	if (fd >= 0)
 		close(fd);
 
 	n = count_instances();
 	snprintf(buf, sizeof(buf), "%d", n);
-	check(proc_write(PROC "/0/max_inst", buf) == 0 && inst_ctl("0%s", other) == -ENOSPC,
+	check(proc_write(PROC "/0/max_inst", buf) == 0 && ctl_write("0%s", other) == -ENOSPC,
 	      "with max_inst %d reached, create gives ENOSPC", n);
 	snprintf(buf, sizeof(buf), "%d", n - 1);
 	check(n < 2 || proc_write(PROC "/0/max_inst", buf) == -EINVAL,
@@ -310,9 +318,9 @@ void attack_limits(void)
 	check(proc_write(PROC "/0/max_inst", "16") == 0, "max_inst back to 16");
 	snprintf(buf, sizeof(buf), "%ld", 1 + proc_num(PROC "/0/free_weight"));
 	check(proc_write(inst_path(name, "weight"), buf) == 0 &&
-	      proc_num(PROC "/0/free_weight") == 0 && inst_ctl("0%s", other) == -ENOSPC,
+	      proc_num(PROC "/0/free_weight") == 0 && ctl_write("0%s", other) == -ENOSPC,
 	      "with the weight budget used up (weight %s), create gives ENOSPC", buf);
-	check(inst_ctl("-%s", name) == 0 && proc_num(PROC "/0/free_weight") == CGPU_MAX_WEIGHT,
+	check(ctl_write("-%s", name) == 0 && proc_num(PROC "/0/free_weight") == CGPU_MAX_WEIGHT,
 	      "destroying %s returns its weight", name);
 }
 
@@ -320,7 +328,7 @@ void attack_limits(void)
 
 struct race {
 	int fd;
-	volatile int stop;
+	int stop;		/* read and written with __atomic builtins */
 };
 
 static void *race_ioctl(void *p)
@@ -328,7 +336,7 @@ static void *race_ioctl(void *p)
 	struct race *r = p;
 	struct cgpu_stats st;
 
-	while (!r->stop) {
+	while (!__atomic_load_n(&r->stop, __ATOMIC_RELAXED)) {
 		submit(r->fd, 100);
 		stats(r->fd, &st);
 	}
@@ -340,7 +348,7 @@ static void *race_poll(void *p)
 	struct race *r = p;
 	struct pollfd pfd = { .fd = r->fd, .events = POLLIN };
 
-	while (!r->stop)
+	while (!__atomic_load_n(&r->stop, __ATOMIC_RELAXED))
 		poll(&pfd, 1, 5);
 	return NULL;
 }
@@ -352,11 +360,12 @@ static void threads_and_close(void *arg)
 	pthread_t t[2];
 	int ok;
 
-	ok = !pthread_create(&t[0], NULL, race_ioctl, &r) && !pthread_create(&t[1], NULL, race_poll, &r);
+	ok = !pthread_create(&t[0], NULL, race_ioctl, &r) &&
+	     !pthread_create(&t[1], NULL, race_poll, &r);
 	usleep(50000);
 	close(r.fd);
 	usleep(20000);
-	r.stop = 1;
+	__atomic_store_n(&r.stop, 1, __ATOMIC_RELAXED);
 	pthread_join(t[0], NULL);
 	pthread_join(t[1], NULL);
 	check(ok, "a forked child's threads ran ioctl and poll while the fd was closed");
@@ -398,7 +407,7 @@ void attack_concurrency(void)
 	pid_t pid;
 
 	snprintf(name, sizeof(name), "busy%s", tag);
-	check(inst_ctl("0%s", name) == 0, "create %s", name);
+	check(ctl_write("0%s", name) == 0, "create %s", name);
 	fd = open_attached(name);
 	fflush(stdout);
 	pid = fork();
@@ -418,9 +427,9 @@ void attack_concurrency(void)
 	check(WIFEXITED(status) && WEXITSTATUS(status) == 0, "the second process finished");
 	in_child(threads_and_close, &fd, 0);
 	close(fd);
-	check(proc_read(inst_path(name, "meminfo"), info, sizeof(info)) == 0 && strstr(info, "used 0\n"),
-	      "after every file closed, %s has nothing charged", name);
-	check(inst_ctl("-%s", name) == 0, "destroy %s", name);
+	check(proc_read(inst_path(name, "meminfo"), info, sizeof(info)) == 0 &&
+	      strstr(info, "used 0\n"), "after every file closed, %s has nothing charged", name);
+	check(ctl_write("-%s", name) == 0, "destroy %s", name);
 }
 
 /* --- what a file allocates is charged to its opener's memory cgroup --- */
@@ -447,9 +456,10 @@ static void memcg_opens(void *arg)
 	check(proc_write(path, pid) == 0, "join the memory cgroup %s", dir);
 	snprintf(path, sizeof(path), "%s/memory.current", dir);
 	before = cg_num(path);
-	for (i = 0; i < MEMCG_OPENS; i++)
-		if ((fds[i] = open(DEV, O_RDWR)) >= 0)
-			n++;
+	for (i = 0; i < MEMCG_OPENS; i++) {
+		fds[i] = open(DEV, O_RDWR);
+		n += fds[i] >= 0;
+	}
 	after = cg_num(path);
 	/* each open has a page of counters: unaccounted, only struct file and the fd table count */
 	check(n == MEMCG_OPENS && after - before >= MEMCG_OPENS * 4096LL * 3 / 4,
@@ -485,7 +495,7 @@ void attack_mmap(void)
 	int fd, mem;
 
 	snprintf(name, sizeof(name), "map%s", tag);
-	check(inst_ctl("0%s", name) == 0, "create %s", name);
+	check(ctl_write("0%s", name) == 0, "create %s", name);
 	fd = open_attached(name);
 	p = mmap(NULL, pg, PROT_READ, MAP_SHARED, fd, pg);
 	check(p == MAP_FAILED, "mmap at pgoff 1 is refused");
@@ -498,10 +508,13 @@ void attack_mmap(void)
 
 		check(mprotect(p, pg, PROT_READ | PROT_WRITE) != 0,
 		      "MAP_PRIVATE then mprotect(PROT_WRITE) is refused");
-		check(mprotect(p, pg, PROT_READ | PROT_EXEC) != 0, "mprotect(PROT_EXEC) is refused");
+		check(mprotect(p, pg, PROT_READ | PROT_EXEC) != 0,
+		      "mprotect(PROT_EXEC) is refused");
 		before = c->jobs_submitted;
 		mem = open("/proc/self/mem", O_RDWR);
-		check(mem >= 0 && pwrite(mem, "\xff\xff\xff\xff", 4, (off_t)(uintptr_t)&c->jobs_submitted) < 0 &&
+		check(mem >= 0 &&
+		      pwrite(mem, "\xff\xff\xff\xff", 4,
+			     (off_t)(uintptr_t)&c->jobs_submitted) < 0 &&
 		      c->jobs_submitted == before, "a write through /proc/self/mem is refused");
 		if (mem >= 0)
 			close(mem);
@@ -510,7 +523,7 @@ void attack_mmap(void)
 		munmap(q == MAP_FAILED ? p : q, q == MAP_FAILED ? pg : 2 * pg);
 	}
 	close(fd);
-	check(inst_ctl("-%s", name) == 0, "destroy %s", name);
+	check(ctl_write("-%s", name) == 0, "destroy %s", name);
 }
 
 /* --- poll --- */
@@ -527,14 +540,14 @@ void attack_poll(void)
 	check(r == 0 && pfd.revents == 0, "poll on an unattached fd reports nothing");
 	close(pfd.fd);
 	snprintf(name, sizeof(name), "poll%s", tag);
-	check(inst_ctl("0%s", name) == 0, "create %s", name);
+	check(ctl_write("0%s", name) == 0, "create %s", name);
 	pfd.fd = open_attached(name);
 	t = now();
 	r = poll(&pfd, 1, 50);
 	t = now() - t;
 	check(r == 0 && t >= 0.045, "poll with no job times out (%.0f ms of 50)", t * 1000);
 	close(pfd.fd);
-	check(inst_ctl("-%s", name) == 0, "destroy %s", name);
+	check(ctl_write("-%s", name) == 0, "destroy %s", name);
 }
 
 /* --- unload and reload: 64-bit run only, at its end --- */
@@ -549,7 +562,8 @@ static int insmod(const char *extra)
 	char *tok, *save;
 
 	snprintf(copy, sizeof(copy), "%s %s", params, extra);
-	for (tok = strtok_r(copy, " \n", &save); tok && n < 7; tok = strtok_r(NULL, " \n", &save))
+	tok = strtok_r(copy, "\n\t ", &save);
+	for (; tok && n < 7; tok = strtok_r(NULL, "\n\t ", &save))
 		argv[n++] = tok;
 	argv[n] = NULL;
 	return run_cmd(argv);
@@ -557,7 +571,7 @@ static int insmod(const char *extra)
 
 static int rmmod(void)
 {
-	const char *argv[] = { "/bin/busybox", "rmmod", "cgpu", NULL };
+	static const char * const argv[] = { "/bin/busybox", "rmmod", "cgpu", NULL };
 
 	return run_cmd(argv);
 }
@@ -613,12 +627,13 @@ int attack_unload(void)
 	proc_read("/cgpu.params", params, sizeof(params));
 
 	/* rmmod with the counters page still mapped after close: refused */
-	check(inst_ctl("0live64") == 0, "create live64, left for module exit to clean up");
+	check(ctl_write("0live64") == 0, "create live64, left for module exit to clean up");
 	fd = open_attached("live64");
 	p = fd >= 0 ? mmap(NULL, getpagesize(), PROT_READ, MAP_SHARED, fd, 0) : MAP_FAILED;
 	if (fd >= 0)
 		close(fd);
-	check(p != MAP_FAILED && rmmod() != 0, "rmmod while the counters page is mapped after close is refused");
+	check(p != MAP_FAILED && rmmod() != 0,
+	      "rmmod while the counters page is mapped after close is refused");
 	if (p != MAP_FAILED)
 		munmap(p, getpagesize());
 
@@ -627,14 +642,15 @@ int attack_unload(void)
 	check(rmmod() == 0, "rmmod with a live instance and a procfs file held open");
 	loaded = !gone();
 	check(!loaded && stray_proc() == 0, "nothing of the module is left after unload");
-	check(vfd >= 0 && read(vfd, buf, sizeof(buf)) < 0, "reading the held procfs file fails (%s)",
-	      strerror(errno));
+	check(vfd >= 0 && read(vfd, buf, sizeof(buf)) < 0,
+	      "reading the held procfs file fails (%s)", strerror(errno));
 	if (vfd >= 0)
 		close(vfd);
 
 	/* two GPUs, scheduling on GPU 1 */
 	loaded = insmod("num_gpus=2") == 0;
-	check(loaded && inst_ctl("1gpu1x") == 0 && access("/dev/" CGPU_INST_DIR "/1-gpu1x", F_OK) == 0,
+	check(loaded && ctl_write("1gpu1x") == 0 &&
+	      access("/dev/" CGPU_INST_DIR "/1-gpu1x", F_OK) == 0,
 	      "num_gpus=2: an instance on GPU 1 with its node");
 	fd = open_attached("gpu1x");
 	ok = fd >= 0 && submit(fd, 2000) == 0;

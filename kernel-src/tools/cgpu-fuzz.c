@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * cgpu-smoke's seeded, struct-aware fuzzer: valid argument sizes with random fields, names at their
- * length limits, procfs writes, mmap shapes, open/close; where a generic syscall fuzzer cannot reach.
+ * length limits, procfs writes, mmap shapes, open/close: where a generic fuzzer cannot reach
  */
 #define _GNU_SOURCE
 #include <dirent.h>
@@ -131,8 +131,9 @@ static void fuzz_mmap(int fd)
 	static const int prots[] = { PROT_READ, PROT_READ | PROT_WRITE, PROT_READ | PROT_EXEC,
 				     PROT_NONE };
 	size_t len = (1 + pick(3)) * (size_t)getpagesize();
-	void *p = mmap(NULL, len, prots[pick(ARRAY_SIZE(prots))], pick(2) ? MAP_SHARED : MAP_PRIVATE,
-		       fd, pick(4) ? 0 : (off_t)pick(4) * getpagesize());
+	int flags = pick(2) ? MAP_SHARED : MAP_PRIVATE;
+	void *p = mmap(NULL, len, prots[pick(ARRAY_SIZE(prots))], flags, fd,
+		       pick(4) ? 0 : (off_t)pick(4) * getpagesize());
 
 	if (p == MAP_FAILED)
 		return;
@@ -184,14 +185,14 @@ void fuzz(unsigned long seed, unsigned int ops)
 			close(fds[i]);
 	ctl = open(DEV, O_RDWR);
 	check(ctl >= 0 && xioctl(ctl, CGPU_IOC_GET_VERSION, &v) == 0,
-	      "fuzz: %u operations with seed %lu; the module still answers", ops, seed);
+	      "%u fuzzer operations with seed %lu; the module still answers", ops, seed);
 	if (ctl >= 0)
 		close(ctl);
-	/* the fuzzer runs when the scenario has no instance of its own: every one left is the fuzzer's */
+	/* it runs when the scenario has no instance of its own: every one left is the fuzzer's */
 	d = opendir(PROC "/0");
 	while (d && (e = readdir(d)))
 		if (e->d_type == DT_DIR && e->d_name[0] != '.')
-			n += inst_ctl("-%s", e->d_name) == 0;
+			n += ctl_write("-%s", e->d_name) == 0;
 	if (d)
 		closedir(d);
 	printf("FUZZ %s left %d instance(s), destroyed\n", tag, n);

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /* cgpu-smoke: static user-space test of the cgpu devices and /proc/cgpu_km, one line per check. */
 #define _GNU_SOURCE
+#include <assert.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <grp.h>
@@ -21,19 +22,19 @@
 #include "smoke.h"
 
 /* One layout for 32- and 64-bit callers: the sizes and the ioctl numbers must not drift. */
-_Static_assert(sizeof(struct cgpu_version) == 24, "struct cgpu_version");
-_Static_assert(sizeof(struct cgpu_attach) == 48, "struct cgpu_attach");
-_Static_assert(sizeof(struct cgpu_mem) == 24, "struct cgpu_mem");
-_Static_assert(sizeof(struct cgpu_submit) == 24, "struct cgpu_submit");
-_Static_assert(sizeof(struct cgpu_stats) == 72, "struct cgpu_stats");
-_Static_assert(sizeof(struct cgpu_counters) == 40, "struct cgpu_counters");
-_Static_assert(CGPU_IOC_GET_VERSION == 0xC018C901u, "GET_VERSION");
-_Static_assert(CGPU_IOC_ATTACH == 0xC030C902u, "ATTACH");
-_Static_assert(CGPU_IOC_MEM_ALLOC == 0xC018C903u, "MEM_ALLOC");
-_Static_assert(CGPU_IOC_MEM_FREE == 0x4018C904u, "MEM_FREE");
-_Static_assert(CGPU_IOC_SUBMIT == 0xC018C905u, "SUBMIT");
-_Static_assert(CGPU_IOC_GET_STATS == 0xC048C906u, "GET_STATS");
-_Static_assert(CGPU_ABI_VERSION == 2, "ABI version");
+static_assert(sizeof(struct cgpu_version) == 24, "struct cgpu_version");
+static_assert(sizeof(struct cgpu_attach) == 48, "struct cgpu_attach");
+static_assert(sizeof(struct cgpu_mem) == 24, "struct cgpu_mem");
+static_assert(sizeof(struct cgpu_submit) == 24, "struct cgpu_submit");
+static_assert(sizeof(struct cgpu_stats) == 72, "struct cgpu_stats");
+static_assert(sizeof(struct cgpu_counters) == 40, "struct cgpu_counters");
+static_assert(CGPU_IOC_GET_VERSION == 0xC018C901u, "GET_VERSION");
+static_assert(CGPU_IOC_ATTACH == 0xC030C902u, "ATTACH");
+static_assert(CGPU_IOC_MEM_ALLOC == 0xC018C903u, "MEM_ALLOC");
+static_assert(CGPU_IOC_MEM_FREE == 0x4018C904u, "MEM_FREE");
+static_assert(CGPU_IOC_SUBMIT == 0xC018C905u, "SUBMIT");
+static_assert(CGPU_IOC_GET_STATS == 0xC048C906u, "GET_STATS");
+static_assert(CGPU_ABI_VERSION == 2, "ABI version");
 
 static int passed, failed;
 const char *tag;
@@ -124,7 +125,7 @@ char *inst_path(const char *name, const char *file)
 	return p;
 }
 
-int inst_ctl(const char *fmt, ...)
+int ctl_write(const char *fmt, ...)
 {
 	char cmd[128];
 	va_list ap;
@@ -397,7 +398,7 @@ static void check_mmap(int fd)
 	check(p == MAP_FAILED, "a two-page mapping is refused");
 }
 
-/* A tenant for the fairness window: attach, queue 5 s of work, say so on fd 3, wait for EOF on fd 4. */
+/* The fairness window's tenant: attach, queue 5 s of work, say so on fd 3, wait for EOF on fd 4 */
 static int tenant(const char *name)
 {
 	int fd = open_attached(name), i, ok = fd >= 0;
@@ -480,7 +481,8 @@ static void check_fairness(void)
 		int status = 0;
 
 		waitpid(pid, &status, 0);
-		check(WIFEXITED(status) && WEXITSTATUS(status) == 0, "the tenant process exited cleanly");
+		check(WIFEXITED(status) && WEXITSTATUS(status) == 0,
+		      "the tenant process exited cleanly");
 	}
 	if (fa >= 0)
 		close(fa);

@@ -15,7 +15,7 @@
 extern const char *tag;		/* "64" or "32": which ABI this binary uses */
 extern char name_a[16], name_b[16];
 
-void check(int ok, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void check(int ok, const char *fmt, ...);
 double now(void);
 void part_time(const char *part, double since);
 int proc_write(const char *path, const char *val);
@@ -23,7 +23,7 @@ int proc_write_n(const char *path, const void *val, size_t len);
 int proc_read(const char *path, char *buf, size_t size);
 long proc_num(const char *path);
 char *inst_path(const char *name, const char *file);
-int inst_ctl(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+int ctl_write(const char *fmt, ...);
 int xioctl(int fd, unsigned long cmd, void *arg);
 int attach(int fd, const char *name);
 int open_attached(const char *name);
@@ -31,7 +31,7 @@ int submit(int fd, uint64_t us);
 int stats(int fd, struct cgpu_stats *st);
 int mem_alloc(int fd, uint64_t bytes, uint64_t *handle);
 int mem_free(int fd, uint64_t handle);
-/* Run @fn in a child (optionally as uid/gid NOBODY); its checks count here. Returns its exit status. */
+/* Run @fn in a child (as uid/gid NOBODY if asked); its checks count here. Returns its status. */
 int in_child(void (*fn)(void *), void *arg, int as_nobody);
 void become_nobody(void);
 int run_cmd(const char *const argv[]);

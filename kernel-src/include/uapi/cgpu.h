@@ -31,7 +31,7 @@ struct cgpu_version {
 struct cgpu_attach {
 	__u32 size;
 	__u32 flags;
-	char name[CGPU_NAME_LEN];	/* in: instance name, NUL-terminated; "" on an instance node */
+	char name[CGPU_NAME_LEN];	/* in: instance name, NUL-terminated ("" on its node) */
 	__u32 gpu;		/* out: GPU index of the instance */
 	__u32 id;		/* out: instance id */
 };
