@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /* cgpu core: GPUs, instances with weights and memory quotas, per-file attachment and accounting. */
-#include <linux/ctype.h>
+#include <linux/device.h>
 #include <linux/slab.h>
 #include <linux/string.h>
 #include <linux/wait.h>
@@ -8,8 +8,14 @@
 
 /* Instance lists, weights, attachment counts. */
 DEFINE_MUTEX(cgpu_lock);
-/* Serialises create and destroy: a name is never reused while its procfs directory goes away. */
+/*
+ * Serialises create and destroy: a name is never reused while its procfs directory goes away.
+ * @cgpu_ctl_live says whether they may run at all: set once init has finished, cleared first
+ * thing at exit, so inst_ctl never sees a half-built or half-torn-down core.
+ */
 static DEFINE_MUTEX(cgpu_ctl_lock);
+static bool cgpu_ctl_live;
+static u64 cgpu_next_serial;	/* under cgpu_lock */
 struct cgpu_gpu cgpu_gpus[CGPU_MAX_GPUS];
 
 static unsigned int cgpu_used_weight(struct cgpu_gpu *gpu)
@@ -33,9 +39,21 @@ unsigned int cgpu_count_instances(struct cgpu_gpu *gpu)
 	struct cgpu_instance *inst;
 	unsigned int n = 0;
 
+	lockdep_assert_held(&cgpu_lock);
 	list_for_each_entry(inst, &gpu->instances, node)
 		n++;
 	return n;
+}
+
+/* ASCII only: the kernel's isalpha() also takes Latin-1 letters (0xC0-0xFF). */
+static bool cgpu_name_letter(char c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
+}
+
+static bool cgpu_name_char(char c)
+{
+	return cgpu_name_letter(c) || (c >= '0' && c <= '9') || c == '_' || c == '-';
 }
 
 /* 1..31 characters of [A-Za-z0-9_-], starting with a letter, and not a per-GPU file name. */
@@ -43,10 +61,10 @@ int cgpu_valid_name(const char *name)
 {
 	size_t i, len = strnlen(name, CGPU_NAME_LEN);
 
-	if (len == 0 || len >= CGPU_NAME_LEN || !isalpha(name[0]))
+	if (len == 0 || len >= CGPU_NAME_LEN || !cgpu_name_letter(name[0]))
 		return -EINVAL;
 	for (i = 0; i < len; i++)
-		if (!isalnum(name[i]) && name[i] != '_' && name[i] != '-')
+		if (!cgpu_name_char(name[i]))
 			return -EINVAL;
 	if (!strcmp(name, "policy") || !strcmp(name, "max_inst") || !strcmp(name, "free_weight"))
 		return -EINVAL;
@@ -66,25 +84,33 @@ struct cgpu_instance *cgpu_instance_find(const char *name)
 	return NULL;
 }
 
-static int cgpu_instance_create_locked(unsigned int g, const char *name);
+static int cgpu_instance_create_locked(unsigned int g, const char *name,
+				       const struct cgpu_owner *owner);
 
-/* A new instance gets weight 1 and the default memory size; tune it through procfs. */
-int cgpu_instance_create(unsigned int g, const char *name)
+/*
+ * A new instance gets weight 1, the default memory size and a device node with @owner's uid, gid
+ * and mode; tune weight and memory through procfs.
+ */
+int cgpu_instance_create(unsigned int g, const char *name, const struct cgpu_owner *owner)
 {
-	int ret;
+	int ret = -ENODEV;
 
 	mutex_lock(&cgpu_ctl_lock);
-	ret = cgpu_instance_create_locked(g, name);
+	if (cgpu_ctl_live)
+		ret = cgpu_instance_create_locked(g, name, owner);
 	mutex_unlock(&cgpu_ctl_lock);
 	return ret;
 }
 
-static int cgpu_instance_create_locked(unsigned int g, const char *name)
+static int cgpu_instance_create_locked(unsigned int g, const char *name,
+				       const struct cgpu_owner *owner)
 {
+	char node[sizeof(CGPU_INST_DIR) + 4 + CGPU_NAME_LEN];
 	struct cgpu_instance *inst;
 	struct cgpu_gpu *gpu;
 	int ret;
 
+	lockdep_assert_held(&cgpu_ctl_lock);
 	if (g >= cgpu_num_gpus)
 		return -EINVAL;
 	ret = cgpu_valid_name(name);
@@ -101,7 +127,7 @@ static int cgpu_instance_create_locked(unsigned int g, const char *name)
 		ret = -ENOSPC;
 		goto out_unlock;
 	}
-	inst = kzalloc(sizeof(*inst), GFP_KERNEL);
+	inst = kzalloc(sizeof(*inst), GFP_KERNEL_ACCOUNT);
 	if (!inst) {
 		ret = -ENOMEM;
 		goto out_unlock;
@@ -117,13 +143,22 @@ static int cgpu_instance_create_locked(unsigned int g, const char *name)
 	inst->mem_limit = READ_ONCE(cgpu_default_memsize);
 	INIT_LIST_HEAD(&inst->jobs);
 	INIT_LIST_HEAD(&inst->busy_node);
+	inst->serial = ++cgpu_next_serial;
 	ret = cgpu_procfs_add_instance(inst);
 	if (ret)
 		goto out_id;
+	snprintf(node, sizeof(node), "%s!%u-%s", CGPU_INST_DIR, g, inst->name);
+	inst->dev = cgpu_os_device_add(cgpu_class, MKDEV(cgpu_major, inst->id), owner, node);
+	if (IS_ERR(inst->dev)) {
+		ret = PTR_ERR(inst->dev);
+		goto out_proc;
+	}
 	list_add_tail(&inst->node, &gpu->instances);
 	mutex_unlock(&cgpu_lock);
 	return 0;
 
+out_proc:
+	cgpu_procfs_remove_instance(inst);
 out_id:
 	cgpu_id_free(inst->id);
 out_free:
@@ -141,6 +176,7 @@ static void cgpu_instance_free(struct cgpu_instance *inst)
 {
 	struct cgpu_gpu *gpu = inst->gpu;
 
+	device_unregister(inst->dev);
 	cgpu_procfs_remove_instance(inst);
 	/* A job orphaned by a closed file may still be in its last slice: let it end. */
 	wait_event(gpu->idle, READ_ONCE(gpu->running_inst) != inst);
@@ -151,13 +187,16 @@ static void cgpu_instance_free(struct cgpu_instance *inst)
 /* Refused with -EBUSY while a file is attached to it. */
 int cgpu_instance_destroy(const char *name)
 {
-	struct cgpu_instance *inst;
+	struct cgpu_instance *inst = NULL;
 	int ret = 0;
 
 	mutex_lock(&cgpu_ctl_lock);
 	mutex_lock(&cgpu_lock);
-	inst = cgpu_instance_find(name);
-	if (!inst)
+	if (cgpu_ctl_live)
+		inst = cgpu_instance_find(name);
+	if (!cgpu_ctl_live)
+		ret = -ENODEV;
+	else if (!inst)
 		ret = -ENOENT;
 	else if (inst->attached)
 		ret = -EBUSY;
@@ -200,25 +239,96 @@ int cgpu_set_memsize(struct cgpu_instance *inst, u64 bytes)
 	return ret;
 }
 
+static struct cgpu_instance *cgpu_instance_by_serial(u64 serial)
+{
+	struct cgpu_instance *inst;
+	unsigned int g;
+
+	lockdep_assert_held(&cgpu_lock);
+	for (g = 0; g < cgpu_num_gpus; g++)
+		list_for_each_entry(inst, &cgpu_gpus[g].instances, node)
+			if (inst->serial == serial)
+				return inst;
+	return NULL;
+}
+
+/* Minor 0 is /dev/cgpu-km; any other is the node of the instance with that id. */
+int cgpu_file_open(struct cgpu_file *cf, unsigned int minor)
+{
+	struct cgpu_instance *inst;
+	unsigned int g;
+	int ret = -ENODEV;
+
+	if (minor == 0)
+		return 0;
+	mutex_lock(&cgpu_lock);
+	for (g = 0; g < cgpu_num_gpus; g++)
+		list_for_each_entry(inst, &cgpu_gpus[g].instances, node)
+			if (inst->id == minor) {
+				cf->node_serial = inst->serial;
+				ret = 0;
+			}
+	mutex_unlock(&cgpu_lock);
+	return ret;
+}
+
+/*
+ * Through an instance's node a file binds to that instance only (by its name or ""); the node's
+ * owner and mode, and the device cgroup, decided who could open it. Through /dev/cgpu-km, which
+ * every user may open, binding needs CAP_SYS_ADMIN in the initial user namespace at open time.
+ */
+static struct cgpu_instance *cgpu_attach_target(struct cgpu_file *cf, const char *name, int *err)
+{
+	struct cgpu_instance *inst;
+
+	lockdep_assert_held(&cgpu_lock);
+	if (cf->node_serial) {
+		inst = cgpu_instance_by_serial(cf->node_serial);
+		if (!inst)
+			*err = -ENODEV;
+		else if (name[0] && strcmp(name, inst->name))
+			*err = -EPERM;
+		return *err ? NULL : inst;
+	}
+	if (!file_ns_capable(cf->file, &init_user_ns, CAP_SYS_ADMIN)) {
+		*err = -EPERM;
+		return NULL;
+	}
+	inst = cgpu_instance_find(name);
+	if (!inst)
+		*err = -ENOENT;
+	return inst;
+}
+
 int cgpu_file_attach(struct cgpu_file *cf, const char *name, struct cgpu_attach *out)
 {
 	struct cgpu_instance *inst;
 	int ret = 0;
 
 	mutex_lock(&cgpu_lock);
-	inst = cgpu_instance_find(name);
-	if (!inst) {
-		ret = -ENOENT;
-	} else if (cf->inst) {
+	if (cf->inst) {
 		ret = -EBUSY;
-	} else {
-		inst->attached++;
-		cf->inst = inst;
-		out->gpu = inst->gpu->index;
-		out->id = inst->id;
+		goto out;
 	}
+	inst = cgpu_attach_target(cf, name, &ret);
+	if (!inst)
+		goto out;
+	inst->attached++;
+	cf->inst = inst;
+	out->gpu = inst->gpu->index;
+	out->id = inst->id;
+out:
 	mutex_unlock(&cgpu_lock);
 	return ret;
+}
+
+/* Undo a successful attach whose reply could not be copied out; nothing else happened since. */
+void cgpu_file_unattach(struct cgpu_file *cf)
+{
+	mutex_lock(&cgpu_lock);
+	cf->inst->attached--;
+	cf->inst = NULL;
+	mutex_unlock(&cgpu_lock);
 }
 
 /* Called on release: cancels the file's jobs, returns its memory, unbinds it. */
@@ -253,7 +363,7 @@ int cgpu_file_mem_alloc(struct cgpu_file *cf, u64 bytes, u64 *handle)
 		return -EINVAL;
 	if (cf->nr_allocs >= CGPU_MAX_ALLOCS)
 		return -ENOSPC;
-	a = kzalloc(sizeof(*a), GFP_KERNEL);
+	a = kzalloc(sizeof(*a), GFP_KERNEL_ACCOUNT);
 	if (!a)
 		return -ENOMEM;
 	spin_lock(&inst->gpu->lock);
@@ -295,7 +405,7 @@ int cgpu_file_mem_free(struct cgpu_file *cf, u64 handle)
 }
 
 /* Update the mmap()ed counters; a reader retries while @seq is odd or changed. */
-void cgpu_counters_update(struct cgpu_file *cf, u64 submitted, u64 done, u64 gpu_ns, s64 mem_delta)
+void cgpu_counters_update(struct cgpu_file *cf, s64 submitted, u64 done, u64 gpu_ns, s64 mem_delta)
 {
 	struct cgpu_counters *c = cf->counters;
 
@@ -311,6 +421,7 @@ void cgpu_counters_update(struct cgpu_file *cf, u64 submitted, u64 done, u64 gpu
 	spin_unlock(&cf->stat_lock);
 }
 
+/* GPUs and their scheduler threads; inst_ctl stays closed until cgpu_core_publish(). */
 int cgpu_core_init(void)
 {
 	unsigned int g;
@@ -325,11 +436,6 @@ int cgpu_core_init(void)
 		ret = cgpu_sched_start(gpu);
 		if (ret)
 			goto unwind;
-		ret = cgpu_procfs_add_gpu(gpu);
-		if (ret) {
-			cgpu_sched_stop(gpu);
-			goto unwind;
-		}
 	}
 	return 0;
 
@@ -339,13 +445,27 @@ unwind:
 	return ret;
 }
 
-/* No file is open (the module is unloading), so every instance can go. */
+/* The last step of init: procfs and the device exist, instances may now come and go. */
+void cgpu_core_publish(void)
+{
+	mutex_lock(&cgpu_ctl_lock);
+	cgpu_ctl_live = true;
+	mutex_unlock(&cgpu_ctl_lock);
+}
+
+/*
+ * No device file is open (the module is unloading). inst_ctl is closed first, under the control
+ * lock, so a create or destroy in flight finishes before the instances go and none starts after.
+ */
 void cgpu_core_exit(void)
 {
 	struct cgpu_instance *inst, *tmp;
 	unsigned int g;
 	LIST_HEAD(doomed);
 
+	mutex_lock(&cgpu_ctl_lock);
+	cgpu_ctl_live = false;
+	mutex_unlock(&cgpu_ctl_lock);
 	for (g = 0; g < cgpu_num_gpus; g++) {
 		mutex_lock(&cgpu_lock);
 		list_splice_init(&cgpu_gpus[g].instances, &doomed);

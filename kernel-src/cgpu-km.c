@@ -1,5 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
-/* cgpu module entry: parameters, init/exit and the /dev/cgpu-km char device (ioctl, mmap, poll). */
+/* cgpu module entry: parameters, init/exit and the char devices (ioctl, mmap, poll). */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
 #include <linux/cdev.h>
 #include <linux/compat.h>
 #include <linux/device.h>
@@ -27,22 +29,30 @@ MODULE_PARM_DESC(default_memsize, "memory quota of a new instance in bytes (defa
 int cgpu_major;
 static dev_t cgpu_devt;
 static struct cdev cgpu_cdev;
-static struct class *cgpu_class;
+struct class *cgpu_class;
 static struct device *cgpu_device;
 
+/* Everything a file holds is charged to its opener's memory cgroup (GFP_KERNEL_ACCOUNT). */
 static int cgpu_open(struct inode *inode, struct file *file)
 {
 	struct cgpu_file *cf;
+	int ret;
 
-	cf = kzalloc(sizeof(*cf), GFP_KERNEL);
+	cf = kzalloc(sizeof(*cf), GFP_KERNEL_ACCOUNT);
 	if (!cf)
 		return -ENOMEM;
-	cf->counters = (struct cgpu_counters *)get_zeroed_page(GFP_KERNEL);
+	ret = cgpu_file_open(cf, iminor(inode));
+	if (ret) {
+		kfree(cf);
+		return ret;
+	}
+	cf->counters = (struct cgpu_counters *)get_zeroed_page(GFP_KERNEL_ACCOUNT);
 	if (!cf->counters) {
 		kfree(cf);
 		return -ENOMEM;
 	}
 	cf->counters->abi = CGPU_ABI_VERSION;
+	cf->file = file;
 	mutex_init(&cf->lock);
 	spin_lock_init(&cf->stat_lock);
 	INIT_LIST_HEAD(&cf->allocs);
@@ -99,12 +109,18 @@ static long cgpu_ioc_attach(struct cgpu_file *cf, void __user *uarg)
 
 	if (ret)
 		return ret;
-	if (strnlen(a.name, CGPU_NAME_LEN) == CGPU_NAME_LEN || cgpu_valid_name(a.name))
+	if (strnlen(a.name, CGPU_NAME_LEN) == CGPU_NAME_LEN)
+		return -EINVAL;
+	if (a.name[0] && cgpu_valid_name(a.name))
 		return -EINVAL;
 	ret = cgpu_file_attach(cf, a.name, &a);
 	if (ret)
 		return ret;
-	return copy_to_user(uarg, &a, sizeof(a)) ? -EFAULT : 0;
+	if (copy_to_user(uarg, &a, sizeof(a))) {
+		cgpu_file_unattach(cf);
+		return -EFAULT;
+	}
+	return 0;
 }
 
 static long cgpu_ioc_mem(struct cgpu_file *cf, unsigned int cmd, void __user *uarg)
@@ -140,8 +156,12 @@ static long cgpu_ioc_submit(struct cgpu_file *cf, void __user *uarg)
 	ret = cgpu_sched_submit(cf, s.duration_us, &s.job_id);
 	if (ret)
 		return ret;
-	/* The job is queued either way; a caller that loses the id can still count completions. */
-	return copy_to_user(uarg, &s, sizeof(s)) ? -EFAULT : 0;
+	/* A caller that cannot learn the id retries: take the job back so it never runs twice. */
+	if (copy_to_user(uarg, &s, sizeof(s))) {
+		cgpu_sched_unsubmit(cf, s.job_id);
+		return -EFAULT;
+	}
+	return 0;
 }
 
 static long cgpu_ioc_stats(struct cgpu_file *cf, void __user *uarg)
@@ -167,8 +187,11 @@ static long cgpu_ioc_stats(struct cgpu_file *cf, void __user *uarg)
 	spin_unlock(&inst->gpu->lock);
 	st.inst_weight = READ_ONCE(inst->weight);
 	st.gpu = inst->gpu->index;
+	/* Poll readiness is cleared only once the caller has the numbers. */
+	if (copy_to_user(uarg, &st, sizeof(st)))
+		return -EFAULT;
 	WRITE_ONCE(cf->jobs_seen, st.jobs_done);
-	return copy_to_user(uarg, &st, sizeof(st)) ? -EFAULT : 0;
+	return 0;
 }
 
 static long cgpu_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
@@ -217,18 +240,25 @@ static __poll_t cgpu_poll(struct file *file, poll_table *wait)
 	return done > READ_ONCE(cf->jobs_seen) ? EPOLLIN | EPOLLRDNORM : 0;
 }
 
-/* One read-only page of live counters; writable or larger mappings are refused. */
+/* One read-only page of live counters; writable, executable or larger mappings are refused. */
 static int cgpu_mmap(struct file *file, struct vm_area_struct *vma)
 {
 	struct cgpu_file *cf = file->private_data;
 
 	if (vma->vm_pgoff != 0 || vma->vm_end - vma->vm_start != PAGE_SIZE)
 		return -EINVAL;
-	if (vma->vm_flags & VM_WRITE)
+	if (vma->vm_flags & (VM_WRITE | VM_EXEC))
 		return -EPERM;
 	cgpu_os_vma_readonly(vma);
 	return vm_insert_page(vma, vma->vm_start, virt_to_page(cf->counters));
 }
+
+/* /dev/cgpu-km: every user may open it for GET_VERSION; ATTACH through it needs CAP_SYS_ADMIN. */
+static const struct cgpu_owner cgpu_control_owner = {
+	.uid = GLOBAL_ROOT_UID,
+	.gid = GLOBAL_ROOT_GID,
+	.mode = 0666,
+};
 
 static const struct file_operations cgpu_fops = {
 	.owner		= THIS_MODULE,
@@ -246,31 +276,32 @@ static int __init cgpu_init(void)
 	int ret;
 
 	if (cgpu_num_gpus < 1 || cgpu_num_gpus > CGPU_MAX_GPUS) {
-		pr_err("cgpu: num_gpus=%u is out of range 1..%d\n", cgpu_num_gpus, CGPU_MAX_GPUS);
+		pr_err("num_gpus=%u is out of range 1..%d\n", cgpu_num_gpus, CGPU_MAX_GPUS);
 		return -EINVAL;
 	}
 	if (cgpu_slice_us < 1000 || cgpu_slice_us > 100000) {
-		pr_err("cgpu: slice_us=%u is out of range 1000..100000\n", cgpu_slice_us);
+		pr_err("slice_us=%u is out of range 1000..100000\n", cgpu_slice_us);
 		return -EINVAL;
 	}
 	if (cgpu_default_memsize == 0) {
-		pr_err("cgpu: default_memsize must not be 0\n");
+		pr_err("default_memsize must not be 0\n");
 		return -EINVAL;
 	}
 
-	ret = cgpu_procfs_init();
-	if (ret)
-		return ret;
+	/* Everything inst_ctl needs exists before cgpu_core_publish() lets it create instances. */
 	ret = cgpu_core_init();
 	if (ret)
-		goto err_procfs;
-	ret = alloc_chrdev_region(&cgpu_devt, 0, 1, CGPU_DEVICE_NAME);
+		return ret;
+	ret = cgpu_procfs_init();
 	if (ret)
 		goto err_core;
+	ret = alloc_chrdev_region(&cgpu_devt, 0, CGPU_MINORS, CGPU_DEVICE_NAME);
+	if (ret)
+		goto err_procfs;
 	cgpu_major = MAJOR(cgpu_devt);
 	cdev_init(&cgpu_cdev, &cgpu_fops);
 	cgpu_cdev.owner = THIS_MODULE;
-	ret = cdev_add(&cgpu_cdev, cgpu_devt, 1);
+	ret = cdev_add(&cgpu_cdev, cgpu_devt, CGPU_MINORS);
 	if (ret)
 		goto err_region;
 	cgpu_class = cgpu_os_class_create(CGPU_DEVICE_NAME);
@@ -278,13 +309,15 @@ static int __init cgpu_init(void)
 		ret = PTR_ERR(cgpu_class);
 		goto err_cdev;
 	}
-	cgpu_device = device_create(cgpu_class, NULL, cgpu_devt, NULL, CGPU_DEVICE_NAME);
+	cgpu_device = cgpu_os_device_add(cgpu_class, cgpu_devt, &cgpu_control_owner,
+					 CGPU_DEVICE_NAME);
 	if (IS_ERR(cgpu_device)) {
 		ret = PTR_ERR(cgpu_device);
 		goto err_class;
 	}
-	pr_info("cgpu: version %s, %u GPU(s), major %d\n", CGPU_VERSION_STR, cgpu_num_gpus,
-		cgpu_major);
+	cgpu_core_publish();
+	pr_info("version %s, ABI %d, %u GPU(s), major %d\n", CGPU_VERSION_STR, CGPU_ABI_VERSION,
+		cgpu_num_gpus, cgpu_major);
 	return 0;
 
 err_class:
@@ -292,27 +325,29 @@ err_class:
 err_cdev:
 	cdev_del(&cgpu_cdev);
 err_region:
-	unregister_chrdev_region(cgpu_devt, 1);
-err_core:
-	cgpu_core_exit();
+	unregister_chrdev_region(cgpu_devt, CGPU_MINORS);
 err_procfs:
 	cgpu_procfs_exit();
+err_core:
+	cgpu_core_exit();
 	return ret;
 }
 
+/* The reverse of init: inst_ctl closes first, then the instances, devices, procfs go. */
 static void __exit cgpu_exit(void)
 {
-	device_destroy(cgpu_class, cgpu_devt);
+	cgpu_core_exit();
+	device_unregister(cgpu_device);
 	class_destroy(cgpu_class);
 	cdev_del(&cgpu_cdev);
-	unregister_chrdev_region(cgpu_devt, 1);
-	cgpu_core_exit();
+	unregister_chrdev_region(cgpu_devt, CGPU_MINORS);
 	cgpu_procfs_exit();
-	pr_info("cgpu: unloaded\n");
+	pr_info("unloaded\n");
 }
 
 module_init(cgpu_init);
 module_exit(cgpu_exit);
 MODULE_LICENSE("GPL");
+MODULE_AUTHOR("cgpu toolchain");
 MODULE_DESCRIPTION("cgpu: share one GPU between containers by weighted time slices");
 MODULE_VERSION(CGPU_VERSION_STR);

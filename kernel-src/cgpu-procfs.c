@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /* cgpu parameters under /proc/cgpu_km/: global, per GPU and per instance. */
+#include <linux/capability.h>
 #include <linux/ctype.h>
 #include <linux/kernel.h>
 #include <linux/seq_file.h>
@@ -67,16 +68,46 @@ static int default_memsize_store(void *obj, char *buf)
 	return 0;
 }
 
-/* "<n><name>" creates instance <name> on GPU n; "-<name>" destroys it. */
+/* "<uid> <gid> <mode>": the owner of a new instance's device node, mode octal, 1..0777. */
+static int cgpu_parse_owner(const char *buf, struct cgpu_owner *owner)
+{
+	unsigned int uid, gid, mode;
+	char end;
+
+	if (sscanf(buf, "%u %u %o%c", &uid, &gid, &mode, &end) != 3 || !mode || mode > 0777)
+		return -EINVAL;
+	owner->uid = make_kuid(&init_user_ns, uid);
+	owner->gid = make_kgid(&init_user_ns, gid);
+	owner->mode = mode;
+	return uid_valid(owner->uid) && gid_valid(owner->gid) ? 0 : -EINVAL;
+}
+
+/*
+ * "<n><name>" creates instance <name> on GPU n with a device node /dev/cgpu/<n>-<name> of root,
+ * mode 0600; "<n><name> <uid> <gid> <mode>" gives the node that owner and mode. "-<name>"
+ * destroys it.
+ */
 static int inst_ctl_store(void *obj, char *buf)
 {
+	struct cgpu_owner owner = {
+		.uid = GLOBAL_ROOT_UID,
+		.gid = GLOBAL_ROOT_GID,
+		.mode = 0600,
+	};
+	char *args = strchr(buf, ' ');
+
+	if (args) {
+		*args++ = '\0';
+		if (buf[0] == '-' || cgpu_parse_owner(args, &owner))
+			return -EINVAL;
+	}
 	if (cgpu_valid_name(buf + 1))
 		return -EINVAL;
 	if (buf[0] == '-')
 		return cgpu_instance_destroy(buf + 1);
 	if (!isdigit(buf[0]))
 		return -EINVAL;
-	return cgpu_instance_create(buf[0] - '0', buf + 1);
+	return cgpu_instance_create(buf[0] - '0', buf + 1, &owner);
 }
 
 static const struct cgpu_attr cgpu_root_attrs[] = {
@@ -220,7 +251,11 @@ int cgpu_proc_open(struct inode *inode, struct file *file)
 	return single_open(file, cgpu_proc_show, cgpu_os_pde_data(inode));
 }
 
-/* One write is one whole value; a trailing newline is allowed. Anything malformed: -EINVAL. */
+/*
+ * One write is one whole value; a trailing newline is allowed. Anything malformed: -EINVAL.
+ * Writing needs CAP_SYS_ADMIN in the initial user namespace, checked against the credentials of
+ * whoever opened the file (so a descriptor opened by an administrator may be handed on).
+ */
 ssize_t cgpu_proc_write(struct file *file, const char __user *ubuf, size_t len, loff_t *ppos)
 {
 	struct seq_file *m = file->private_data;
@@ -231,6 +266,8 @@ ssize_t cgpu_proc_write(struct file *file, const char __user *ubuf, size_t len, 
 
 	if (!pe->attr->store)
 		return -EINVAL;
+	if (!file_ns_capable(file, &init_user_ns, CAP_SYS_ADMIN))
+		return -EPERM;
 	if (len == 0 || len >= sizeof(buf))
 		return -EINVAL;
 	if (copy_from_user(buf, ubuf, len))
@@ -258,27 +295,7 @@ static int cgpu_add_files(struct proc_dir_entry *dir, const struct cgpu_attr *at
 	return 0;
 }
 
-int cgpu_procfs_init(void)
-{
-	int ret;
-
-	cgpu_proc_root = proc_mkdir(CGPU_PROC_ROOT, NULL);
-	if (!cgpu_proc_root)
-		return -ENOMEM;
-	ret = cgpu_add_files(cgpu_proc_root, cgpu_root_attrs, cgpu_root_entries,
-			     ARRAY_SIZE(cgpu_root_attrs), NULL);
-	if (ret)
-		cgpu_procfs_exit();
-	return ret;
-}
-
-void cgpu_procfs_exit(void)
-{
-	remove_proc_subtree(CGPU_PROC_ROOT, NULL);
-	cgpu_proc_root = NULL;
-}
-
-int cgpu_procfs_add_gpu(struct cgpu_gpu *gpu)
+static int cgpu_procfs_add_gpu(struct cgpu_gpu *gpu)
 {
 	char name[4];
 	int ret;
@@ -296,12 +313,41 @@ int cgpu_procfs_add_gpu(struct cgpu_gpu *gpu)
 	return ret;
 }
 
+/* The whole tree, GPU directories included; inst_ctl is refused until the core is published. */
+int cgpu_procfs_init(void)
+{
+	unsigned int g;
+	int ret;
+
+	cgpu_proc_root = proc_mkdir(CGPU_PROC_ROOT, NULL);
+	if (!cgpu_proc_root)
+		return -ENOMEM;
+	ret = cgpu_add_files(cgpu_proc_root, cgpu_root_attrs, cgpu_root_entries,
+			     ARRAY_SIZE(cgpu_root_attrs), NULL);
+	for (g = 0; !ret && g < cgpu_num_gpus; g++)
+		ret = cgpu_procfs_add_gpu(&cgpu_gpus[g]);
+	if (ret)
+		cgpu_procfs_exit();
+	return ret;
+}
+
+/* Waits for every reader and writer to leave; held-open files then read as errors. */
+void cgpu_procfs_exit(void)
+{
+	unsigned int g;
+
+	remove_proc_subtree(CGPU_PROC_ROOT, NULL);
+	cgpu_proc_root = NULL;
+	for (g = 0; g < cgpu_num_gpus; g++)
+		cgpu_gpus[g].proc = NULL;
+}
+
 int cgpu_procfs_add_instance(struct cgpu_instance *inst)
 {
 	struct cgpu_pentry *entries;
 	int ret;
 
-	entries = kcalloc(ARRAY_SIZE(cgpu_inst_attrs), sizeof(*entries), GFP_KERNEL);
+	entries = kcalloc(ARRAY_SIZE(cgpu_inst_attrs), sizeof(*entries), GFP_KERNEL_ACCOUNT);
 	if (!entries)
 		return -ENOMEM;
 	inst->proc = proc_mkdir(inst->name, inst->gpu->proc);

@@ -33,10 +33,10 @@ struct proc_dir_entry *cgpu_os_proc_create(const char *name, umode_t mode,
 	return proc_create_data(name, mode, parent, &cgpu_os_proc_fops, data);
 }
 
-/* Instance ids start at 1; 0 means "none" to user space. */
+/* Instance ids start at 1 (0 means "none" to user space) and are the minors of their nodes. */
 int cgpu_id_alloc(void)
 {
-	return ida_simple_get(&cgpu_ida, 1, 0, GFP_KERNEL);
+	return ida_simple_get(&cgpu_ida, 1, CGPU_MINORS, GFP_KERNEL);
 }
 
 /* The data pointer given to cgpu_os_proc_create() for this inode. */
@@ -45,13 +45,30 @@ void *cgpu_os_pde_data(const struct inode *inode)
 	return PDE_DATA(inode);
 }
 
-/* /dev/cgpu-km is for containers: every user may open it, the ioctls check the rest. */
-static char *cgpu_devnode(struct device *dev, umode_t *mode)
+/* A device node and who owns it in devtmpfs. */
+struct cgpu_node {
+	struct device dev;
+	struct cgpu_owner owner;
+};
+
+/* devtmpfs asks for the owner and mode when it creates the node (NULLs when it removes it). */
+static char *cgpu_devnode(struct device *dev, umode_t *mode, kuid_t *uid, kgid_t *gid)
 {
+	struct cgpu_node *node = container_of(dev, struct cgpu_node, dev);
+
 	if (mode)
-		*mode = 0666;
+		*mode = node->owner.mode;
+	if (uid)
+		*uid = node->owner.uid;
+	if (gid)
+		*gid = node->owner.gid;
 	return NULL;
 }
+
+static const struct device_type cgpu_node_type = {
+	.name		= "cgpu-node",
+	.devnode	= cgpu_devnode,
+};
 
 void cgpu_id_free(int id)
 {
@@ -60,11 +77,38 @@ void cgpu_id_free(int id)
 
 struct class *cgpu_os_class_create(const char *name)
 {
-	struct class *cls = class_create(THIS_MODULE, name);
+	return class_create(THIS_MODULE, name);
+}
 
-	if (!IS_ERR(cls))
-		cls->devnode = cgpu_devnode;
-	return cls;
+static void cgpu_node_release(struct device *dev)
+{
+	kfree(container_of(dev, struct cgpu_node, dev));
+}
+
+/* A '!' in @name is a '/' in /dev. Remove with device_unregister(). */
+struct device *cgpu_os_device_add(struct class *cls, dev_t devt, const struct cgpu_owner *owner,
+				  const char *name)
+{
+	struct cgpu_node *node;
+	int ret;
+
+	node = kzalloc(sizeof(*node), GFP_KERNEL);
+	if (!node)
+		return ERR_PTR(-ENOMEM);
+	node->owner = *owner;
+	device_initialize(&node->dev);
+	node->dev.devt = devt;
+	node->dev.class = cls;
+	node->dev.type = &cgpu_node_type;
+	node->dev.release = cgpu_node_release;
+	ret = dev_set_name(&node->dev, "%s", name);
+	if (!ret)
+		ret = device_add(&node->dev);
+	if (ret) {
+		put_device(&node->dev);
+		return ERR_PTR(ret);
+	}
+	return &node->dev;
 }
 
 /* Names come from user space, already checked for length and characters. */
@@ -73,11 +117,14 @@ void cgpu_copy_name(char *dst, const char *src, size_t size)
 	strlcpy(dst, src, size);
 }
 
-/* The counters page: never writable, never copied into a core dump, never grown by mremap. */
+/*
+ * The counters page: never writable or executable (not even by mprotect() later), never copied
+ * into a core dump, never grown by mremap.
+ */
 void cgpu_os_vma_readonly(struct vm_area_struct *vma)
 {
 	vma->vm_flags |= VM_DONTEXPAND | VM_DONTDUMP;
-	vma->vm_flags &= ~VM_MAYWRITE;
+	vma->vm_flags &= ~(VM_MAYWRITE | VM_MAYEXEC);
 }
 
 /* The slice timer ends the current time slice and wakes the scheduler thread. */
@@ -216,7 +263,7 @@ int cgpu_sched_submit(struct cgpu_file *cf, u64 duration_us, u64 *job_id)
 
 	if (duration_us == 0 || duration_us > CGPU_MAX_JOB_US)
 		return -EINVAL;
-	job = kzalloc(sizeof(*job), GFP_KERNEL);
+	job = kzalloc(sizeof(*job), GFP_KERNEL_ACCOUNT);
 	if (!job)
 		return -ENOMEM;
 
@@ -245,6 +292,35 @@ int cgpu_sched_submit(struct cgpu_file *cf, u64 duration_us, u64 *job_id)
 	spin_unlock(&gpu->lock);
 	wake_up(&gpu->wake);
 	return 0;
+}
+
+/*
+ * Take back job @job_id of @cf as if it had never been submitted; one already in its slice is
+ * orphaned (it ends unaccounted, the thread frees it).
+ */
+void cgpu_sched_unsubmit(struct cgpu_file *cf, u64 job_id)
+{
+	struct cgpu_instance *inst = cf->inst;
+	struct cgpu_gpu *gpu = inst->gpu;
+	struct cgpu_job *job;
+
+	spin_lock(&gpu->lock);
+	list_for_each_entry(job, &inst->jobs, node) {
+		if (job->id != job_id || job->owner != cf)
+			continue;
+		if (job == gpu->running) {
+			job->owner = NULL;
+		} else {
+			list_del(&job->node);
+			kfree(job);
+		}
+		cf->queued--;
+		cgpu_counters_update(cf, -1, 0, 0, 0);
+		break;
+	}
+	if (list_empty(&inst->jobs))
+		list_del_init(&inst->busy_node);
+	spin_unlock(&gpu->lock);
 }
 
 /* Drop a closing file's jobs; the one in the current slice is orphaned, the thread frees it. */

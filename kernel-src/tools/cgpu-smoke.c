@@ -1,8 +1,12 @@
 // SPDX-License-Identifier: GPL-2.0
-/* cgpu-smoke: static user-space test of /dev/cgpu-km and /proc/cgpu_km, one line per check. */
+/* cgpu-smoke: static user-space test of the cgpu devices and /proc/cgpu_km, one line per check. */
+#define _GNU_SOURCE
+#include <assert.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <grp.h>
 #include <poll.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -12,19 +16,33 @@
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
-#include "uapi/cgpu.h"
+#include "smoke.h"
 
-#define DEV	"/dev/" CGPU_DEVICE_NAME
-#define PROC	"/proc/cgpu_km"
-#define ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
+/* One layout for 32- and 64-bit callers: the sizes and the ioctl numbers must not drift. */
+static_assert(sizeof(struct cgpu_version) == 24, "struct cgpu_version");
+static_assert(sizeof(struct cgpu_attach) == 48, "struct cgpu_attach");
+static_assert(sizeof(struct cgpu_mem) == 24, "struct cgpu_mem");
+static_assert(sizeof(struct cgpu_submit) == 24, "struct cgpu_submit");
+static_assert(sizeof(struct cgpu_stats) == 72, "struct cgpu_stats");
+static_assert(sizeof(struct cgpu_counters) == 40, "struct cgpu_counters");
+static_assert(CGPU_IOC_GET_VERSION == 0xC018C901u, "GET_VERSION");
+static_assert(CGPU_IOC_ATTACH == 0xC030C902u, "ATTACH");
+static_assert(CGPU_IOC_MEM_ALLOC == 0xC018C903u, "MEM_ALLOC");
+static_assert(CGPU_IOC_MEM_FREE == 0x4018C904u, "MEM_FREE");
+static_assert(CGPU_IOC_SUBMIT == 0xC018C905u, "SUBMIT");
+static_assert(CGPU_IOC_GET_STATS == 0xC048C906u, "GET_STATS");
+static_assert(CGPU_ABI_VERSION == 2, "ABI version");
 
 static int passed, failed;
-static const char *tag;		/* "64" or "32": which ABI this binary uses */
-static char name_a[16], name_b[16];
+const char *tag;
+char name_a[16], name_b[16];
+/* A child's counts go back to its parent through this pipe (-1 in the parent). */
+static int report_fd = -1;
 
-static void check(int ok, const char *fmt, ...)
+void check(int ok, const char *fmt, ...)
 {
 	va_list ap;
 
@@ -40,7 +58,7 @@ static void check(int ok, const char *fmt, ...)
 		failed++;
 }
 
-static double now(void)
+double now(void)
 {
 	struct timespec ts;
 
@@ -48,8 +66,14 @@ static double now(void)
 	return ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
-/* Write @val to a procfs file; returns 0 or -errno. */
-static int proc_write(const char *path, const char *val)
+/* "TIME <abi> <part> <ms>": the verdict puts these into smoke.json. */
+void part_time(const char *part, double since)
+{
+	printf("TIME %s %s %.0f\n", tag, part, (now() - since) * 1000);
+	fflush(stdout);
+}
+
+int proc_write_n(const char *path, const void *val, size_t len)
 {
 	int fd = open(path, O_WRONLY);
 	ssize_t n;
@@ -57,13 +81,19 @@ static int proc_write(const char *path, const char *val)
 
 	if (fd < 0)
 		return -errno;
-	n = write(fd, val, strlen(val));
+	n = write(fd, val, len);
 	err = n < 0 ? -errno : 0;
 	close(fd);
 	return err;
 }
 
-static int proc_read(const char *path, char *buf, size_t size)
+/* Write @val to a procfs file; returns 0 or -errno. */
+int proc_write(const char *path, const char *val)
+{
+	return proc_write_n(path, val, strlen(val));
+}
+
+int proc_read(const char *path, char *buf, size_t size)
 {
 	int fd = open(path, O_RDONLY);
 	ssize_t n;
@@ -78,7 +108,7 @@ static int proc_read(const char *path, char *buf, size_t size)
 	return 0;
 }
 
-static long proc_num(const char *path)
+long proc_num(const char *path)
 {
 	char buf[64];
 
@@ -87,7 +117,7 @@ static long proc_num(const char *path)
 	return strtol(buf, NULL, 10);
 }
 
-static char *inst_path(const char *name, const char *file)
+char *inst_path(const char *name, const char *file)
 {
 	static char p[128];
 
@@ -95,38 +125,140 @@ static char *inst_path(const char *name, const char *file)
 	return p;
 }
 
-static int xioctl(int fd, unsigned long cmd, void *arg)
+int ctl_write(const char *fmt, ...)
+{
+	char cmd[128];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(cmd, sizeof(cmd), fmt, ap);
+	va_end(ap);
+	return proc_write(PROC "/inst_ctl", cmd);
+}
+
+int xioctl(int fd, unsigned long cmd, void *arg)
 {
 	return ioctl(fd, cmd, arg) < 0 ? -errno : 0;
 }
 
-static int open_attached(const char *name)
+int attach(int fd, const char *name)
 {
 	struct cgpu_attach a = { .size = sizeof(a) };
+
+	snprintf(a.name, sizeof(a.name), "%s", name);
+	return xioctl(fd, CGPU_IOC_ATTACH, &a);
+}
+
+int open_attached(const char *name)
+{
 	int fd = open(DEV, O_RDWR);
 
 	if (fd < 0)
 		return -errno;
-	snprintf(a.name, sizeof(a.name), "%s", name);
-	if (xioctl(fd, CGPU_IOC_ATTACH, &a)) {
+	if (attach(fd, name)) {
 		close(fd);
 		return -1;
 	}
 	return fd;
 }
 
-static int stats(int fd, struct cgpu_stats *st)
+int stats(int fd, struct cgpu_stats *st)
 {
 	memset(st, 0, sizeof(*st));
 	st->size = sizeof(*st);
 	return xioctl(fd, CGPU_IOC_GET_STATS, st);
 }
 
-static int submit(int fd, uint64_t us)
+int submit(int fd, uint64_t us)
 {
 	struct cgpu_submit s = { .size = sizeof(s), .duration_us = us };
 
 	return xioctl(fd, CGPU_IOC_SUBMIT, &s);
+}
+
+int mem_alloc(int fd, uint64_t bytes, uint64_t *handle)
+{
+	struct cgpu_mem m = { .size = sizeof(m), .bytes = bytes };
+	int r = xioctl(fd, CGPU_IOC_MEM_ALLOC, &m);
+
+	if (!r && handle)
+		*handle = m.handle;
+	return r;
+}
+
+int mem_free(int fd, uint64_t handle)
+{
+	struct cgpu_mem m = { .size = sizeof(m), .handle = handle };
+
+	return xioctl(fd, CGPU_IOC_MEM_FREE, &m);
+}
+
+void become_nobody(void)
+{
+	if (setgroups(0, NULL) || setresgid(NOBODY, NOBODY, NOBODY) ||
+	    setresuid(NOBODY, NOBODY, NOBODY)) {
+		check(0, "become uid/gid %d: %s", NOBODY, strerror(errno));
+		exit(1);
+	}
+}
+
+int in_child(void (*fn)(void *), void *arg, int as_nobody)
+{
+	int p[2], status = -1, counts[2] = { 0, 0 };
+	pid_t pid;
+
+	if (pipe(p))
+		return -1;
+	fflush(stdout);
+	pid = fork();
+	if (pid == 0) {
+		close(p[0]);
+		report_fd = p[1];
+		passed = 0;
+		failed = 0;
+		if (as_nobody)
+			become_nobody();
+		fn(arg);
+		counts[0] = passed;
+		counts[1] = failed;
+		if (write(report_fd, counts, sizeof(counts)) != sizeof(counts))
+			_exit(2);
+		_exit(0);
+	}
+	close(p[1]);
+	if (pid > 0 && read(p[0], counts, sizeof(counts)) == sizeof(counts)) {
+		passed += counts[0];
+		failed += counts[1];
+	}
+	close(p[0]);
+	if (pid > 0)
+		waitpid(pid, &status, 0);
+	if (pid > 0 && !(WIFEXITED(status) && WEXITSTATUS(status) == 0))
+		check(0, "a child process died (status 0x%x)", status);
+	return status;
+}
+
+/* fork + exec; returns the exit status, or -1 when it could not run. */
+int run_cmd(const char *const argv[])
+{
+	int status;
+	pid_t pid;
+
+	fflush(stdout);
+	pid = fork();
+	if (pid == 0) {
+		int null = open("/dev/null", O_WRONLY);
+
+		if (null >= 0) {
+			dup2(null, 2);
+			close(null);
+		}
+		execv(argv[0], (char *const *)argv);
+		_exit(127);
+	}
+	if (pid < 0 || waitpid(pid, &status, 0) < 0)
+		return -1;
+	return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
 }
 
 static void check_device_and_procfs(void)
@@ -138,7 +270,7 @@ static void check_device_and_procfs(void)
 	size_t i;
 
 	check(stat(DEV, &st) == 0 && S_ISCHR(st.st_mode), "%s is a char device", DEV);
-	check((st.st_mode & 0666) == 0666, "%s mode is 0666 (got %o)", DEV, st.st_mode & 0777);
+	check((st.st_mode & 0777) == 0666, "%s mode is 0666 (got %o)", DEV, st.st_mode & 0777);
 	for (i = 0; i < ARRAY_SIZE(files); i++) {
 		snprintf(p, sizeof(p), PROC "/%s", files[i]);
 		check(access(p, F_OK) == 0, "%s exists", p);
@@ -266,21 +398,70 @@ static void check_mmap(int fd)
 	check(p == MAP_FAILED, "a two-page mapping is refused");
 }
 
-/* Both busy for 2 s: weights 1 and 3 must get 25% and 75% of GPU time, within 5 points. */
-static void check_fairness(void)
+/* The fairness window's tenant: attach, queue 5 s of work, say so on fd 3, wait for EOF on fd 4 */
+static int tenant(const char *name)
 {
-	struct cgpu_stats a0, b0, a1, b1;
-	int fa = open_attached(name_a), fb = open_attached(name_b);
-	int i, ok = fa >= 0 && fb >= 0;
-	double da, db, share_a, t0, t1;
+	int fd = open_attached(name), i, ok = fd >= 0;
+	char c;
 
 	for (i = 0; ok && i < 100; i++)
-		ok = submit(fa, 50000) == 0 && submit(fb, 50000) == 0;
-	check(ok, "queue 5 s of work on each instance");
-	usleep(200000);
+		ok = submit(fd, 50000) == 0;
+	if (write(3, ok ? "r" : "e", 1) != 1)
+		return 1;
+	while (read(4, &c, 1) > 0)
+		;
+	if (fd >= 0)
+		close(fd);
+	return ok ? 0 : 1;
+}
+
+#define FAIR_WINDOW_US	1000000
+
+/*
+ * One window in which this program's instance A (weight 1) competes with a tenant process on B
+ * (weight 3): the 32-bit tool when there is one, so the scheduler serves both ABIs at once.
+ * 1 s is 200 slices of 5 ms: a slice more or less at either edge moves a share by 0.5 points,
+ * well inside the 5 points allowed.
+ */
+static void check_fairness(void)
+{
+	const char *peer = access("/cgpu-smoke32", X_OK) == 0 && sizeof(long) == 8 ?
+			   "/cgpu-smoke32" : "/proc/self/exe";
+	int ready[2] = { -1, -1 }, stop[2] = { -1, -1 };
+	int fa = open_attached(name_a), fb = open_attached(name_b);
+	struct cgpu_stats a0, b0, a1, b1;
+	int i, ok = fa >= 0 && fb >= 0 && !pipe(ready) && !pipe(stop);
+	double da, db, share_a, t0, t1;
+	pid_t pid = -1;
+	char c = 0;
+
+	for (i = 0; ok && i < 100; i++)
+		ok = submit(fa, 50000) == 0;
+	if (ok) {
+		fflush(stdout);
+		pid = fork();
+		if (pid == 0) {
+			dup2(ready[1], 3);
+			dup2(stop[0], 4);
+			close(ready[0]);
+			close(ready[1]);
+			close(stop[0]);
+			close(stop[1]);
+			close(fa);
+			close(fb);
+			execl(peer, peer, "tenant", name_b, (char *)NULL);
+			_exit(127);
+		}
+		close(ready[1]);
+		close(stop[0]);
+		ok = pid > 0 && read(ready[0], &c, 1) == 1 && c == 'r';
+	}
+	check(ok, "queue 5 s of work on %s here and on %s in a %s tenant", name_a, name_b,
+	      strcmp(peer, "/cgpu-smoke32") ? "64-bit" : "32-bit");
+	usleep(100000);
 	ok = ok && !stats(fa, &a0) && !stats(fb, &b0);
 	t0 = now();
-	usleep(2000000);
+	usleep(FAIR_WINDOW_US);
 	ok = ok && !stats(fa, &a1) && !stats(fb, &b1);
 	t1 = now();
 	da = ok ? (double)(a1.inst_gpu_time_ns - a0.inst_gpu_time_ns) : 0;
@@ -292,6 +473,17 @@ static void check_fairness(void)
 	      "weight 3 got %.1f%% of GPU time (want 75 +- 5)", 100 - share_a);
 	check(ok && (da + db) / 1e9 >= 0.8 * (t1 - t0),
 	      "the GPU was busy: %.2f s of GPU time in %.2f s", (da + db) / 1e9, t1 - t0);
+	if (stop[1] >= 0)
+		close(stop[1]);
+	if (ready[0] >= 0)
+		close(ready[0]);
+	if (pid > 0) {
+		int status = 0;
+
+		waitpid(pid, &status, 0);
+		check(WIFEXITED(status) && WEXITSTATUS(status) == 0,
+		      "the tenant process exited cleanly");
+	}
 	if (fa >= 0)
 		close(fa);
 	if (fb >= 0)
@@ -388,11 +580,29 @@ static void check_teardown(int fa, int fb)
 	      "free_weight is back to %d", CGPU_MAX_WEIGHT);
 }
 
-int main(void)
+static unsigned long fuzz_seed(void)
 {
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (unsigned long)ts.tv_nsec ^ (unsigned long)getpid();
+}
+
+int main(int argc, char **argv)
+{
+	double t0 = now(), t;
 	int fa, fb;
 
 	tag = sizeof(long) == 8 ? "64" : "32";
+	if (argc == 3 && !strcmp(argv[1], "tenant"))
+		return tenant(argv[2]);
+	/* "nobody <program> <args>": run a program (trinity) as uid and gid 65534 */
+	if (argc >= 3 && !strcmp(argv[1], "nobody")) {
+		become_nobody();
+		execv(argv[2], argv + 2);
+		perror(argv[2]);
+		return 127;
+	}
 	snprintf(name_a, sizeof(name_a), "smoke%sa", tag);
 	snprintf(name_b, sizeof(name_b), "smoke%sb", tag);
 	setvbuf(stdout, NULL, _IOLBF, 0);
@@ -407,11 +617,42 @@ int main(void)
 	check_memory(fa);
 	check_jobs(fa, fb);
 	check_mmap(fa);
-	check_fairness();
+	part_time("basic", t0);
+	/* One window for both ABIs: the 64-bit run competes with a 32-bit tenant. */
+	if (sizeof(long) == 8) {
+		t = now();
+		check_fairness();
+		part_time("fairness", t);
+	}
+	t = now();
 	check_bad_ioctls(fa);
 	check_bad_procfs();
 	check_teardown(fa, fb);
+	part_time("errors", t);
+
+	t = now();
+	attack_tenancy();
+	attack_procfs_caps();
+	attack_copy_faults();
+	attack_names();
+	part_time("access", t);
+	t = now();
+	attack_limits();
+	attack_concurrency();
+	attack_memcg();
+	attack_mmap();
+	attack_poll();
+	part_time("abuse", t);
+	t = now();
+	fuzz(argc == 2 ? strtoul(argv[1], NULL, 0) : fuzz_seed(), sizeof(long) == 8 ? 10000 : 3000);
+	part_time("fuzz", t);
+	if (sizeof(long) == 8) {
+		t = now();
+		attack_unload();
+		part_time("unload", t);
+	}
 out:
+	part_time("total", t0);
 	printf("smoke%s: %d passed, %d failed\n", tag, passed, failed);
 	return failed ? 1 : 0;
 }

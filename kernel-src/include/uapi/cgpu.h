@@ -7,7 +7,8 @@
 #include <linux/types.h>
 
 #define CGPU_DEVICE_NAME	"cgpu-km"
-#define CGPU_ABI_VERSION	1
+#define CGPU_INST_DIR		"cgpu"		/* /dev/cgpu/<gpu>-<name>, one node per instance */
+#define CGPU_ABI_VERSION	2
 #define CGPU_NAME_LEN		32
 #define CGPU_MAX_WEIGHT		16
 #define CGPU_MAX_JOB_US		10000000ULL	/* one job runs for at most 10 s */
@@ -30,7 +31,7 @@ struct cgpu_version {
 struct cgpu_attach {
 	__u32 size;
 	__u32 flags;
-	char name[CGPU_NAME_LEN];	/* in: instance name, NUL-terminated */
+	char name[CGPU_NAME_LEN];	/* in: instance name, NUL-terminated ("" on its node) */
 	__u32 gpu;		/* out: GPU index of the instance */
 	__u32 id;		/* out: instance id */
 };
@@ -78,7 +79,11 @@ struct cgpu_counters {
 	__u64 mem_used;
 };
 
-#define CGPU_IOC_MAGIC		'G'
+/*
+ * 0xC9 is free in Documentation/userspace-api/ioctl/ioctl-number.rst; ABI 1 used 'G', which Xen's
+ * gntdev/gntalloc also use.
+ */
+#define CGPU_IOC_MAGIC		0xC9
 #define CGPU_IOC_GET_VERSION	_IOWR(CGPU_IOC_MAGIC, 0x01, struct cgpu_version)
 #define CGPU_IOC_ATTACH		_IOWR(CGPU_IOC_MAGIC, 0x02, struct cgpu_attach)
 #define CGPU_IOC_MEM_ALLOC	_IOWR(CGPU_IOC_MAGIC, 0x03, struct cgpu_mem)

@@ -25,7 +25,8 @@ async function checkpatch(): Promise<string> {
 }
 
 async function findings(script: string, tree: string): Promise<string[]> {
-  const files = [...readdirSync(tree).filter((f) => /\.[ch]$/.test(f)), 'include/uapi/cgpu.h', 'tools/cgpu-smoke.c'];
+  const c = (dir: string): string[] => readdirSync(join(tree, dir)).filter((f) => /\.[ch]$/.test(f)).map((f) => (dir === '.' ? f : `${dir}/${f}`));
+  const files = [...c('.'), 'include/uapi/cgpu.h', ...c('tools')];
   const out: string[] = [];
   for (const f of files) {
     const r = await execa('perl', [script, '--no-tree', '--strict', '--terse', '-f', join(tree, f)], { reject: false });

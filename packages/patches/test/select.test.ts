@@ -15,7 +15,7 @@ describe('series model', () => {
   it('loads the real series: ten patches in version order, each file present', async () => {
     const s = await loadSeries(seriesDir);
     expect(s.patches.map((p) => p.name)).toEqual([
-      'procfs-proc-ops', 'procfs-pde-data', 'class-devnode-const', 'timer-delete-sync', 'mm-vm-flags-set',
+      'procfs-proc-ops', 'procfs-pde-data', 'device-type-devnode-const', 'timer-delete-sync', 'mm-vm-flags-set',
       'class-create-no-owner', 'strscpy', 'fs-no-llseek', 'timer-container-of', 'ida-alloc',
     ]);
     const versions = s.patches.map((p) => p.since.split('.').map(Number));

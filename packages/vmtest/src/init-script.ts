@@ -7,6 +7,10 @@ export const MARK = '@@cgpu';
 /** The last line of every smoke run; the host stops the VM when it arrives. */
 export const END_MARK = `${MARK} done`;
 
+/** trinity's bounds: system calls in all, and a wall-clock limit in case it stalls. */
+const TRINITY_OPS = 1000;
+const TRINITY_SECONDS = 5;
+
 export function initScript(): string {
   return `#!/bin/busybox sh
 /bin/busybox --install -s /bin
@@ -27,6 +31,31 @@ if [ -c /dev/cgpu-km ]; then mark devnode ok; else mark devnode missing; fi
 mark stage scenario $(up)
 /cgpu-smoke; mark smoke64 exit $?
 if [ -x /cgpu-smoke32 ]; then /cgpu-smoke32; mark smoke32 exit $?; fi
+mark stage fuzz $(up)
+# trinity as uid 65534 against the devices and procfs, bounded by count and by time, its seed printed.
+# No read(2): a child blocked in read on one of trinity's own descriptors until the time limit.
+# It takes one victim path: a directory with the control node and the node of an instance it owns, then
+# /proc/cgpu_km.
+if [ -x /bin/trinity ]; then
+  seed=$(( $(date +%s) % 1000000 + $$ ))
+  echo "0trinity 65534 65534 0600" > /proc/cgpu_km/inst_ctl
+  mkdir -p /tmp/victims && mknod -m 666 /tmp/victims/cgpu-km c $(cat /proc/cgpu_km/major) 0
+  mknod -m 600 /tmp/victims/trinity c $(cat /proc/cgpu_km/major) $(cat /proc/cgpu_km/0/trinity/id)
+  chown 65534:65534 /tmp/victims/trinity
+  mark trinity seed $seed ops ${TRINITY_OPS}
+  cd /tmp
+  for v in /tmp/victims /proc/cgpu_km; do
+    timeout ${TRINITY_SECONDS} /cgpu-smoke nobody /bin/trinity -q -l off -N ${TRINITY_OPS / 2} -s $seed -C 2 -V $v \
+      --disable-fds=sockets,pipes,perf,epoll,eventfd,pseudo,timerfd,testfile,memfd,drm \
+      -c ioctl -c mmap -c write -c poll -c close < /dev/null >> /tmp/trinity.log 2>&1
+    mark trinity $v exit $?
+    killall -9 trinity 2>/dev/null; sleep 0.2
+  done
+  rm -rf /tmp/victims
+  tail -n 8 /tmp/trinity.log | sed 's/^/${MARK} trinity-log /'
+  cd /
+  echo "-trinity" > /proc/cgpu_km/inst_ctl || mark trinity-instance-busy
+fi
 mark stage scenario-done $(up)
 find /proc/cgpu_km 2>/dev/null | sort | sed 's/^/${MARK} proc /'
 exec 3</dev/cgpu-km

@@ -1,4 +1,4 @@
-/** Build the test initramfs (busybox-static from Debian, the module, the smoke tools, /init), cached by content. */
+/** Build the test initramfs (busybox-static and trinity from Debian, the module, the smoke tools, /init), cached by content. */
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -7,6 +7,7 @@ import { cacheDir, exists, onCleanup, run, sha256, writeFileAtomic } from '@cgpu
 import { ensureDeb, resolvePackage, type Arch } from '@cgpu/kernels';
 import { S_IFCHR, S_IFDIR, S_IFREG, writeCpio, type CpioEntry } from './cpio.js';
 import { initScript } from './init-script.js';
+import { trinityFiles } from './trinity.js';
 
 export interface InitramfsInput {
   arch: Arch;
@@ -45,11 +46,16 @@ export async function buildInitramfs(input: InitramfsInput): Promise<string> {
     ['cgpu-smoke', await readFile(input.smoke), 0o755],
   ];
   if (input.smoke32) files.push(['cgpu-smoke32', await readFile(input.smoke32), 0o755]);
+  // trinity is opt-in (CGPU_TRINITY=1): under TCG on 6.1 its children kept being respawned and it made
+  // about ten calls per victim set in 5 s, far from a useful count within the 15 s budget of a smoke run.
+  const trinity = process.env['CGPU_TRINITY'] === '1' ? await trinityFiles(input.arch) : { dirs: [], files: [] };
+  files.push(...trinity.files);
   const key = sha256(JSON.stringify(files.map(([p, d, m]) => [p, sha256(d), m])));
   const out = cacheDir('initramfs', `${key.slice(0, 24)}.cpio.gz`);
   if (await exists(out)) return out;
   const entries: CpioEntry[] = [
-    ...['bin', 'dev', 'proc', 'sys', 'tmp'].map((d) => ({ path: d, mode: S_IFDIR | 0o755 })),
+    ...['bin', 'dev', 'proc', 'sys', ...trinity.dirs].map((d) => ({ path: d, mode: S_IFDIR | 0o755 })),
+    { path: 'tmp', mode: S_IFDIR | 0o1777 },
     { path: 'dev/console', mode: S_IFCHR | 0o600, rdevMajor: 5, rdevMinor: 1 },
     ...files.map(([path, data, mode]) => ({ path, mode: S_IFREG | mode, data })),
   ];

@@ -13,6 +13,10 @@ export interface Verdict {
   reasons: string[];
   checks: SmokeCheck[];
   summaries: Array<{ abi: string; passed: number; failed: number }>;
+  /** Wall time of each part of the scenario, from the smoke tool's `TIME <abi> <part> <ms>` lines. */
+  parts: Array<{ abi: string; part: string; ms: number }>;
+  /** Seeds of the fuzzers (`FUZZ <abi> seed <n> ops <n>`, `@@cgpu trinity seed <n> ...`), to replay a failure. */
+  fuzz: Array<{ tool: string; seed: string; ops: number }>;
   /** Guest uptime (s) at each stage mark. */
   stages: Record<string, number>;
   taintBefore?: number;
@@ -63,6 +67,8 @@ const SPLATS: Array<[RegExp, string]> = [
 export function parseConsole(lines: readonly string[], opts: VerdictOptions): Verdict {
   const checks: SmokeCheck[] = [];
   const summaries: Verdict['summaries'] = [];
+  const parts: Verdict['parts'] = [];
+  const fuzz: Verdict['fuzz'] = [];
   const stages: Record<string, number> = {};
   const marks = new Map<string, string[]>();
   const splats: string[] = [];
@@ -77,8 +83,13 @@ export function parseConsole(lines: readonly string[], opts: VerdictOptions): Ve
       if (m[1] === 'FAIL' && firstBad < 0) firstBad = i;
     } else if ((m = line.match(/^smoke(\d+): (\d+) passed, (\d+) failed$/))) {
       summaries.push({ abi: m[1]!, passed: Number(m[2]), failed: Number(m[3]) });
+    } else if ((m = line.match(/^TIME (\d+) ([\w-]+) (\d+)$/))) {
+      parts.push({ abi: m[1]!, part: m[2]!, ms: Number(m[3]) });
+    } else if ((m = line.match(/^FUZZ (\d+) seed (\d+) ops (\d+)$/))) {
+      fuzz.push({ tool: `cgpu-smoke${m[1] === '64' ? '' : m[1]}`, seed: m[2]!, ops: Number(m[3]) });
     } else if (line.includes(`${MARK} `)) {
       const [key = '', ...rest] = line.slice(line.indexOf(`${MARK} `) + MARK.length + 1).split(' ');
+      if (key === 'trinity' && rest[0] === 'seed') fuzz.push({ tool: 'trinity', seed: rest[1] ?? '', ops: Number(rest[3] ?? 0) });
       if (key === 'stage') {
         stages[rest[0]!] = Number(rest[1]);
         lastStage = rest[0]!;
@@ -134,7 +145,7 @@ export function parseConsole(lines: readonly string[], opts: VerdictOptions): Ve
   }
   if (firstBad < 0 && reasons.length > 0) firstBad = Math.max(0, lines.length - 1);
   const excerpt = firstBad < 0 ? [] : lines.slice(Math.max(0, firstBad - 5), firstBad + 25);
-  const v: Verdict = { ok: reasons.length === 0, reasons, checks, summaries, stages, splats, lastStage, excerpt };
+  const v: Verdict = { ok: reasons.length === 0, reasons, checks, summaries, parts, fuzz, stages, splats, lastStage, excerpt };
   if (taintBefore !== undefined) v.taintBefore = taintBefore;
   if (taintAfter !== undefined) v.taintAfter = taintAfter;
   return v;

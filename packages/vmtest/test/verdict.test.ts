@@ -59,4 +59,19 @@ describe('verdict rules on small consoles', () => {
     const v = parseConsole(['SeaBIOS', 'Booting from ROM...', '[    0.000000] Linux version 6.1.0'], { timedOut: true, timeoutMs: 40_000, expect32: true });
     expect(v.reasons[0]).toBe('the kernel never reached /init');
   });
+
+  it('collects the time of each scenario part and the fuzzers\' seeds', () => {
+    // the shape of the lines cgpu-smoke (kernel-src/tools) and the init script print
+    const extra = ['TIME 64 fairness 1285', 'TIME 32 basic 196', 'FUZZ 64 seed 41319644 ops 10000', '@@cgpu trinity seed 910692 ops 1000', 'TIME 64 bad part'];
+    const v = parseConsole([...good.slice(0, 20), ...extra, ...good.slice(20)], { timedOut: false, expect32: true });
+    expect(v.ok).toBe(true);
+    expect(v.parts).toEqual([
+      { abi: '64', part: 'fairness', ms: 1285 },
+      { abi: '32', part: 'basic', ms: 196 },
+    ]);
+    expect(v.fuzz).toEqual([
+      { tool: 'cgpu-smoke', seed: '41319644', ops: 10000 },
+      { tool: 'trinity', seed: '910692', ops: 1000 },
+    ]);
+  });
 });
