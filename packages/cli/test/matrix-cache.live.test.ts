@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { run } from '@cgpu/common';
 import type { KernelsLock } from '@cgpu/matrix';
+import { loadSeries } from '@cgpu/patches';
 
 const root = new URL('../../..', import.meta.url).pathname;
 let base = '';
@@ -52,6 +53,15 @@ describe('the matrix cache across two clones', () => {
     expect(a.exitCode, a.out.slice(-3000)).toBe(0);
     expect(a.ran.length, 'clone a has a private nx cache, so it builds and boots every cell').toBe(2 * (cells ? cells.split(',').length : 9));
     process.stderr.write(`clone a: ${(a.ms / 1000).toFixed(1)} s, ran ${a.ran.length} stages\n`);
+    // Every cell built warning-free, and together the cells use every patch of the series.
+    const built = JSON.parse(await readFile(join(clone('a'), 'dist/report/matrix.json'), 'utf8')) as { cells: Array<{ release: string }> };
+    const used = new Set<string>();
+    for (const c of built.cells) {
+      const b = JSON.parse(await readFile(join(clone('a'), 'dist', c.release, 'build.json'), 'utf8')) as { warningLines: string[]; patches: Array<{ name: string }> };
+      expect(b.warningLines, c.release).toEqual([]);
+      for (const p of b.patches) used.add(p.name);
+    }
+    if (!cells) expect((await loadSeries(join(root, 'patches'))).patches.map((p) => p.name).filter((n) => !used.has(n))).toEqual([]);
     const b = await matrix(clone('b'), cells);
     expect(b.exitCode, b.out.slice(-3000)).toBe(0);
     expect(b.ran).toEqual([]);
