@@ -6,6 +6,8 @@ import { registerEngine } from './commands/engine.js';
 import { registerKernels } from './commands/kernels.js';
 import { registerPatches } from './commands/patches.js';
 import { registerSmoke } from './commands/smoke.js';
+import { registerPackage } from './commands/package.js';
+import { registerPublish } from './commands/publish.js';
 import { reportError } from './output.js';
 
 export function buildProgram(): Command {
@@ -19,6 +21,8 @@ export function buildProgram(): Command {
   registerPatches(program);
   registerBuild(program);
   registerSmoke(program);
+  registerPackage(program);
+  registerPublish(program);
   for (const register of extraCommands) register(program);
   return program;
 }
