@@ -4,7 +4,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 PKGS=(docker.io qemu-system-x86 qemu-system-arm qemu-utils busybox-static debootstrap xz-utils gpgv
-      debian-archive-keyring cpio dpkg-dev bc kmod jq patch)
+      debian-archive-keyring cpio dpkg-dev bc kmod jq patch lintian rpm gnupg)
 missing=()
 for p in "${PKGS[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
