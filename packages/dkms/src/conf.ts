@@ -53,9 +53,9 @@ BUILD_EXCLUSIVE_KERNEL="${kernelAtLeastRegex(c.minKernel)}"
 # probe first), and applies them to dkms's copy of the source. Not dkms PATCH[]: that chooses by version only.
 PRE_BUILD="${c.selectScript} \${kernelver-} \${kernel_source_dir-}"
 
-# KDIR: the kernel dkms builds for (the Makefile's \`uname -r\` default is never used); dkms adds -j and
-# KERNELRELEASE=\$kernelver itself as well.
-MAKE[0]="make KERNELRELEASE=\${kernelver-} KDIR=\${kernel_source_dir-}"
+# Makefile.dkms builds for KDIR, the kernel dkms names (never \`uname -r\`), and only once PRE_BUILD has
+# completed (dkms 3.0 ignores its exit status). dkms adds -j and KERNELRELEASE=\$kernelver itself as well.
+MAKE[0]="make -f Makefile.dkms KERNELRELEASE=\${kernelver-} KDIR=\${kernel_source_dir-}"
 CLEAN="true"
 `;
 }

@@ -3,7 +3,7 @@ import { readFile, readdir } from 'node:fs/promises';
 import { join, relative } from 'node:path';
 import type { Series } from '@cgpu/patches';
 import { dkmsConf } from './conf.js';
-import { selectScript } from './select-script.js';
+import { dkmsMakefile, selectScript } from './select-script.js';
 
 export interface TreeFile {
   /** Relative to /usr/src/<name>-<version>/. */
@@ -42,6 +42,7 @@ export async function dkmsTree(o: { src: string; series: Series; name: string; v
   for (const p of o.series.patches) files.push({ path: `patches/${p.file}`, content: await readFile(join(o.series.dir, p.file)), mode: 0o644 });
   const script = selectScript({ series: o.series, name: o.name, version: o.version, minKernel: MIN_KERNEL, patchDir: 'patches' });
   files.push({ path: SELECT_SCRIPT, content: Buffer.from(script), mode: 0o755 });
+  files.push({ path: 'Makefile.dkms', content: Buffer.from(dkmsMakefile(o.name)), mode: 0o644 });
   files.push({ path: 'dkms.conf', content: Buffer.from(dkmsConf({ name: o.name, version: o.version, minKernel: MIN_KERNEL, selectScript: SELECT_SCRIPT })), mode: 0o644 });
   return files;
 }

@@ -23,7 +23,7 @@ describe('dkms.conf', () => {
   it('with a kernel set: MAKE and PRE_BUILD name that kernel and its headers, never uname -r', async () => {
     const out = (await source('kernelver=6.1.0-50-amd64; kernel_source_dir=/lib/modules/6.1.0-50-amd64/build')).split('\n');
     expect(out[5]).toBe('cgpu-select-patches 6.1.0-50-amd64 /lib/modules/6.1.0-50-amd64/build');
-    expect(out[6]).toBe('make KERNELRELEASE=6.1.0-50-amd64 KDIR=/lib/modules/6.1.0-50-amd64/build');
+    expect(out[6]).toBe('make -f Makefile.dkms KERNELRELEASE=6.1.0-50-amd64 KDIR=/lib/modules/6.1.0-50-amd64/build');
     const code = conf.split('\n').filter((l) => !l.startsWith('#')).join('\n');
     expect(code).not.toMatch(/uname|PATCH\[/);
   });
