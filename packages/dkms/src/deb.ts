@@ -87,12 +87,12 @@ function rfc2822(epoch: number): string {
   return `${days[d.getUTCDay()]}, ${p(d.getUTCDate())} ${months[d.getUTCMonth()]} ${d.getUTCFullYear()} ${p(d.getUTCHours())}:${p(d.getUTCMinutes())}:${p(d.getUTCSeconds())} +0000`;
 }
 
-function copyright(name: string): string {
+function copyright(name: string, epoch: number): string {
   return `Format: https://www.debian.org/doc/packaging-manuals/copyright-format/1.0/
 Upstream-Name: ${name}
 
 Files: *
-Copyright: Copyright (C) the ${name} authors
+Copyright: ${new Date(epoch * 1000).getUTCFullYear()} the ${name} authors
 License: GPL-2
  This program is free software; you can redistribute it and/or modify it under the terms of the GNU General
  Public License version 2 as published by the Free Software Foundation.
@@ -136,7 +136,7 @@ export async function buildDeb(i: DebInput): Promise<string> {
   const gz = (s: string): Buffer => gzipSync(Buffer.from(s), { level: 9 }); // no name or mtime in the header
   const data: StagedFile[] = [
     ...i.tree.map((f) => ({ path: `usr/src/${i.name}-${i.version}/${f.path}`, content: f.content, mode: f.mode })),
-    { path: `usr/share/doc/${pkg}/copyright`, content: copyright(i.name), mode: 0o644 },
+    { path: `usr/share/doc/${pkg}/copyright`, content: copyright(i.name, i.epoch), mode: 0o644 },
     { path: `usr/share/doc/${pkg}/changelog.gz`, content: gz(changelog(i.name, i.version, i.maintainer, i.epoch)), mode: 0o644 },
     ...(i.extra ?? []).map((f) => ({ ...f, path: f.path.replace(/^\//, '') })),
   ];
