@@ -39,12 +39,25 @@ async function smokeDkmsModule(box: Box, k: KernelEntry): Promise<void> {
   const dir = join(tmp, `smoke-${k.release}`);
   cpSync(join(built.dir, 'tools'), join(dir, 'tools'), { recursive: true });
   const ko = join(dir, 'cgpu-dkms.ko');
-  await box.cpOut(`/lib/modules/${k.release}/updates/dkms/cgpu.ko`, ko);
+  // dkms compresses the installed module as the kernel does (Debian 13: CONFIG_MODULE_COMPRESS_XZ -> .ko.xz)
+  const installed = await installedKo(box, k);
+  await box.cpOut(installed, `${ko}${installed.slice(installed.indexOf('.ko') + 3)}`);
+  if (installed.endsWith('.xz')) await execa('xz', ['-d', `${ko}.xz`]);
+  else if (installed.endsWith('.zst')) await execa('zstd', ['-d', '--rm', `${ko}.zst`]);
+  else if (installed.endsWith('.gz')) await execa('gzip', ['-d', `${ko}.gz`]);
   const mi = await execa('modinfo', ['-F', 'vermagic', ko]);
   expect(mi.stdout).toMatch(new RegExp(`^${k.release.replace(/[.+]/g, '\\$&')} `));
   const s = await smoke({ kernel: await fetchKernel(k), buildDir: dir, moduleFile: ko, accel: 'auto' });
   expect(s.ok, `${s.reasons.join('; ')}\n${s.files.console}`).toBe(true);
   console.log(`${k.release}: cgpu build ${(built.durationMs / 1000).toFixed(0)} s; smoke of the dkms .ko ${(s.timings.wallMs / 1000).toFixed(0)} s (${s.accel}); ${secs(t0)} in all`);
+}
+
+/** /lib/modules/<release>/updates/dkms/cgpu.ko, or .ko.xz/.ko.zst/.ko.gz where dkms compressed it. */
+async function installedKo(box: Box, k: KernelEntry): Promise<string> {
+  const r = await box.sh(`ls /lib/modules/${k.release}/updates/dkms/cgpu.ko*`);
+  const f = r.out.trim().split('\n')[0] ?? '';
+  expect(f, r.out).toMatch(/\/cgpu\.ko(\.xz|\.zst|\.gz)?$/);
+  return f;
 }
 
 async function installDeb(box: Box, k: KernelEntry): Promise<string> {
@@ -81,7 +94,7 @@ describe.each(distros)('$label: real dkms builds cgpu and the .ko passes the smo
     expect(major, v.out).toBeGreaterThanOrEqual(2);
     if (major >= 3) {
       // dkms >= 3 signs with its own MOK key when the kernel config has CONFIG_MODULE_SIG_HASH (Debian's has).
-      const m = await box.sh(`modinfo -F signer /lib/modules/${k.release}/updates/dkms/cgpu.ko`);
+      const m = await box.sh(`modinfo -F signer ${await installedKo(box, k)}`);
       expect(m.out.trim()).toBe('DKMS module signing key');
     }
     await smokeDkmsModule(box, k);
@@ -99,7 +112,7 @@ describe('Debian 12: install, kernel upgrade hook, failure paths, signing, purge
 
   it('installs for 6.1.0-47; dkms signs it with its MOK key (modinfo shows the signer)', async () => {
     await installDeb(box, k47);
-    const m = await box.sh(`modinfo -F signer /lib/modules/${k47.release}/updates/dkms/cgpu.ko; ls /var/lib/dkms/mok.pub`);
+    const m = await box.sh(`modinfo -F signer ${await installedKo(box, k47)}; ls /var/lib/dkms/mok.pub`);
     expect(m.out).toMatch(/^DKMS module signing key\n\/var\/lib\/dkms\/mok\.pub/);
   });
 
