@@ -7,6 +7,8 @@ cd "$(dirname "$0")/.."
 ci/setup.sh
 . ci/node-env.sh
 export NX_DAEMON=false NO_COLOR=1
+# The live suite's per-distro DKMS and apt checks: the newest distros here; CGPU_LIVE_SCOPE=full runs every one.
+export CGPU_LIVE_SCOPE="${CGPU_LIVE_SCOPE:-ci}"
 started_engine=0
 if ! docker info >/dev/null 2>&1; then
   if ./cgpu engine start; then started_engine=1; else echo "test: no Docker engine; the live build tests will fail" >&2; fi

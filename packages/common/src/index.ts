@@ -4,3 +4,4 @@ export * from './interrupt.js';
 export * from './run.js';
 export * from './files.js';
 export * from './hash-stamp.js';
+export * from './live-scope.js';
