@@ -3,3 +3,4 @@ export * from './recipes.js';
 export * from './images.js';
 export * from './elf.js';
 export * from './build.js';
+export * from './local-image.js';
