@@ -4,13 +4,13 @@ import { builderRecipe, builderTag } from '@cgpu/builder';
 import { cacheDir, exists, readJson, sha256 } from '@cgpu/common';
 import { mirrorUrl, type CatalogueOptions, type LocalKernel } from '@cgpu/kernels';
 import { readFragment } from './config.js';
-import { kbuildTag } from './image.js';
+import { KBUILD_PACKAGES, kbuildTag } from './image.js';
 import { BUILD_RECIPE_VERSION } from './script.js';
 import { findDebugSource, type DebugSource } from './source.js';
 
 export interface DebugPlan extends DebugSource {
   fragment: string;
-  /** The image the kernel is built in (its tag is a content hash of its recipe). */
+  /** The image the kernel is built in now (its tag is a content hash of its recipe; not part of the key). */
   image: string;
   key: string;
   /** The cache entry: bzImage, config, System.map, build/ (headers tree), debug-kernel.json. */
@@ -36,7 +36,10 @@ export async function planDebugKernel(series: string, opts: CatalogueOptions = {
   const src = await findDebugSource(series, opts);
   const fragment = await readFragment();
   const image = kbuildTag(builderTag(builderRecipe(src.stock, mirrorUrl())));
-  const key = sha256(JSON.stringify({ fragment, source: src.deb.sha256, image, recipe: BUILD_RECIPE_VERSION }));
+  // The compiler is named by suite and gcc major, not by the image tag's hash: a builder-recipe change that
+  // keeps the compiler (an extra tool, a new apt option) must not cost a 40-minute kernel rebuild.
+  const compiler = { suite: src.stock.baseSuite, gcc: src.stock.gccMajor, arch: 'amd64', packages: KBUILD_PACKAGES };
+  const key = sha256(JSON.stringify({ fragment, source: src.deb.sha256, compiler, recipe: BUILD_RECIPE_VERSION }));
   const name = `${series}-${key.slice(0, 16)}`;
   return { ...src, fragment, image, key, dir: cacheDir('debugkernel', name), work: cacheDir('debugkernel', 'work', name) };
 }

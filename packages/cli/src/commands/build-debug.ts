@@ -6,7 +6,8 @@ import { buildDebugKernel, ensureKbuildImage, planDebugKernel, type DebugKernel,
 import { UsageError } from '@cgpu/common';
 import { humanSize, printJson } from '../output.js';
 import { renderer } from '../progress.js';
-import { refreshMode, type KernelOpts } from './kernels.js';
+import { refreshMode } from '@cgpu/pipeline';
+import type { KernelOpts } from './kernels.js';
 
 interface BuildDebugOpts extends KernelOpts {
   jobs?: string;
