@@ -2,7 +2,7 @@
 import type { Command } from 'commander';
 import { Listr } from 'listr2';
 import { ensureDeb } from '@cgpu/kernels';
-import { buildDebugKernel, ensureKbuildImage, planDebugKernel, type DebugKernel, type DebugPlan, type DebugStep } from '@cgpu/debugkernel';
+import { buildDebugKernel, cachedDebugKernel, ensureKbuildImage, planDebugKernel, type DebugKernel, type DebugPlan, type DebugStep } from '@cgpu/debugkernel';
 import { UsageError } from '@cgpu/common';
 import { humanSize, printJson } from '../output.js';
 import { renderer } from '../progress.js';
@@ -11,6 +11,7 @@ import type { KernelOpts } from './kernels.js';
 
 interface BuildDebugOpts extends KernelOpts {
   jobs?: string;
+  plan?: boolean;
   verbose?: boolean;
 }
 
@@ -100,10 +101,19 @@ export function registerBuildDebug(program: Command): void {
     .description('build a KASAN/UBSAN/kmemleak/lockdep kernel from Debian\'s linux-source-<series>; cached, use it as --kernel debug-<series>')
     .option('--jobs <n>', 'parallel make jobs (default 2: the machine is shared)')
     .option('--verbose', 'stream the build log')
+    .option('--plan', 'only print the cache key and directory (e.g. a CI cache key) and whether it is built')
     .option('--offline', 'use the cached catalogue only')
     .option('--refresh', 'ask the mirror even if the cache is fresh')
     .option('--json', 'machine-readable output')
     .action(async (series: string, o: BuildDebugOpts) => {
+      if (o.plan) {
+        const p = await planDebugKernel(series, { refresh: refreshMode(o) });
+        const hit = await cachedDebugKernel(p);
+        const plan = { series, key: p.key, dir: p.dir, built: hit !== undefined, source: { package: p.deb.package, version: p.deb.version, sha256: p.deb.sha256 }, image: p.image };
+        if (o.json) return printJson(plan);
+        process.stdout.write(`${p.key}  ${p.dir}  ${hit ? 'built' : 'not built'}\n`);
+        return;
+      }
       const r = await buildDebugWithProgress(series, o);
       if (o.json) return printJson({ ...r.manifest, cached: r.cached, dir: r.plan.dir, files: r.local });
       process.stdout.write(`${r.manifest.release}: ${r.plan.dir}${r.cached ? ' (cached)' : ''}\n`);
