@@ -39,6 +39,10 @@ export function printVerdict(r: SmokeResult): void {
       `  boot ${(t.bootMs / 1000).toFixed(2)} s, load ${t.loadMs} ms, scenario ${(t.scenarioMs / 1000).toFixed(2)} s, unload ${t.unloadMs} ms, wall ${(t.wallMs / 1000).toFixed(2)} s\n`,
   );
   for (const reason of r.reasons) process.stdout.write(`  ${red('reason:')} ${reason}\n`);
+  // A debug kernel's own noise, kept apart from the module's verdict (issue 14).
+  if (r.bootSplats.length) process.stdout.write(`  kernel's own boot-time splats (before insmod, not counted): ${r.bootSplats.length}\n${r.bootSplats.slice(0, 3).map((l) => `    | ${l}`).join('\n')}\n`);
+  const otherLeaks = r.leaks.filter((l) => !l.byModule).length;
+  if (otherLeaks) process.stdout.write(`  kmemleak objects of the kernel itself (not counted): ${otherLeaks}\n`);
   if (!r.ok && r.excerpt.length) process.stdout.write(`  console:\n${r.excerpt.map((l) => `    | ${l}`).join('\n')}\n`);
   process.stdout.write(`  ${r.files.json}\n`);
 }
