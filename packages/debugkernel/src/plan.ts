@@ -37,7 +37,7 @@ export async function planDebugKernel(series: string, opts: CatalogueOptions = {
   const fragment = await readFragment();
   const image = kbuildTag(builderTag(builderRecipe(src.stock, mirrorUrl())));
   // The compiler is named by suite and gcc major, not by the image tag's hash: a builder-recipe change that
-  // keeps the compiler (an extra tool, a new apt option) must not cost a 40-minute kernel rebuild.
+  // keeps the compiler (an extra tool, a new apt option) must not cost a kernel rebuild (14 min on 2 idle cores, hours on a loaded machine).
   const compiler = { suite: src.stock.baseSuite, gcc: src.stock.gccMajor, arch: 'amd64', packages: KBUILD_PACKAGES };
   const key = sha256(JSON.stringify({ fragment, source: src.deb.sha256, compiler, recipe: BUILD_RECIPE_VERSION }));
   const name = `${series}-${key.slice(0, 16)}`;

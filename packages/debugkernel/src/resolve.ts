@@ -19,7 +19,7 @@ export function debugSeries(spec: string): string {
 /**
  * The kernel entry of a built debug kernel: same suite and compiler as the stock kernel it comes from,
  * no debs, and `local` pointing at its bzImage, config and headers tree. It is not built implicitly (that
- * takes 15-40 minutes): when the cache lacks it, the error says which command builds it.
+ * takes ~14 min on 2 idle cores, far longer on a busy machine): when the cache lacks it, the error says which command builds it.
  */
 export async function resolveDebugKernel(spec: string, opts: CatalogueOptions & { arch?: string } = {}): Promise<KernelEntry> {
   const series = debugSeries(spec);
@@ -32,7 +32,7 @@ export async function resolveDebugKernel(spec: string, opts: CatalogueOptions & 
     throw new UsageError({
       code: 'DEBUG_KERNEL_NOT_BUILT',
       message: `the ${series} debug kernel (${plan.deb.package} ${plan.deb.version}, key ${plan.key.slice(0, 16)}) is not built`,
-      hint: `run \`cgpu kernels build-debug ${series}\` first (15-40 min on 2 cores; cached afterwards)`,
+      hint: `run \`cgpu kernels build-debug ${series}\` first (~14 min on 2 idle cores, far longer on a busy machine; cached afterwards)`,
     });
   }
   const { manifest, local } = hit;
