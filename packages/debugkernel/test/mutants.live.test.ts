@@ -1,5 +1,5 @@
 // Live: the cached debug kernel (built by `cgpu kernels build-debug 6.12` if missing: ~14 min on 2 idle cores, far longer
-// cores), the real module and Debian's stock 6.12, real QEMU boots (one per mutant per kernel).
+// on a busy machine), the real module and Debian's stock 6.12, real QEMU boots (one per mutant per kernel).
 // Each mutant passes on stock 6.12, where nothing checks for its bug, and fails on debug-6.12 for its reason.
 import { cpSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
