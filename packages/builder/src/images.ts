@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { cacheDir, onCleanup, run, runForCleanup, withLock } from '@cgpu/common';
 import { debPath, ensureDeb, mirrorUrl, type KernelEntry } from '@cgpu/kernels';
 import { docker } from './engine.js';
+import { makeLocalKernelImage } from './local-image.js';
 import { APT_CONF, baseTag, builderScript, builderTag, debMountPath, debootstrapArgs, kernelImagePlan, kernelLayerScript, type BuilderRecipe } from './recipes.js';
 
 export type Log = (line: string) => void;
@@ -68,7 +69,7 @@ export function runContainer(image: string, args: string[], script: string, opts
 }
 
 /** Run a container, then commit it as `tag` (used for layers that need apt). */
-function commitContainer(from: string, tag: string, args: string[], script: string, log: Log | undefined, purpose: string): Promise<void> {
+export function commitContainer(from: string, tag: string, args: string[], script: string, log: Log | undefined, purpose: string): Promise<void> {
   return withContainerName('cgpu-img', async (name) => {
     await docker(['run', '--name', name, '--network', 'host', ...args, from, 'sh', '-ec', script], {
       timeoutMs: 30 * 60_000,
@@ -139,6 +140,7 @@ export function ensureKernelImage(k: KernelEntry, log?: Log): Promise<{ tag: str
 
 /** The builder plus the kernel's headers, installed by `kernelLayerScript` (whose text is part of the tag). */
 async function makeKernelImage(k: KernelEntry, log?: Log): Promise<{ tag: string; builder: string; recipe: BuilderRecipe }> {
+  if (k.local) return makeLocalKernelImage(k, k.local, log); // a kernel built here: its headers tree, not debs
   const mirror = mirrorUrl();
   const { recipe, builder, tag } = kernelImagePlan(k, mirror);
   if (await imageExists(tag)) return { tag, builder, recipe }; // the usual, warm case: one docker call

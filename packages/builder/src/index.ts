@@ -4,3 +4,4 @@ export * from './images.js';
 export * from './elf.js';
 export * from './build.js';
 export * from './dkms-build.js';
+export * from './local-image.js';

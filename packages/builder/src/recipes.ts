@@ -116,6 +116,7 @@ export function builderTag(r: BuilderRecipe): string {
 
 /** Per-kernel layer: the builder plus that kernel's headers (by the SHA256 of its debs) and the script installing them. */
 export function kernelTag(builder: string, k: KernelEntry, mirror: string): string {
+  if (k.local) return `cgpu-kernel:${k.release.replace(/[^a-zA-Z0-9_.-]/g, '_')}-${imageHash({ builder, local: k.local.key, script: localLayerScript(k.release) })}`;
   const debs = k.debs.filter((d) => d.role !== 'image').map((d) => d.sha256);
   return `cgpu-kernel:${k.release.replace(/[^a-zA-Z0-9_.-]/g, '_')}-${imageHash({ builder, debs, script: kernelLayerScript(k, mirror) })}`;
 }
@@ -135,6 +136,12 @@ export function toolchain(arch: Arch, gccMajor: number): { makeArgs: string[]; c
     cc: `aarch64-linux-gnu-gcc-${gccMajor}`,
     cc32: `arm-linux-gnueabihf-gcc-${gccMajor}`,
   };
+}
+
+/** The layer of a kernel built here (`KernelEntry.local`): its headers tree, mounted at /in/headers, copied in. */
+export function localLayerScript(release: string): string {
+  const dest = headersDir(release);
+  return `mkdir -p /usr/src && cp -a /in/headers ${dest} && test -f ${dest}/Module.symvers && test -f ${dest}/Makefile`;
 }
 
 /** Where Debian's headers package puts a kernel's build tree, inside the builder image. */

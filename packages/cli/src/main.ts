@@ -2,6 +2,7 @@
 import { Command, CommanderError } from 'commander';
 import { installInterruptHandlers, runCleanups } from '@cgpu/common';
 import { registerBuild } from './commands/build.js';
+import { registerBuildDebug } from './commands/build-debug.js';
 import { registerEngine } from './commands/engine.js';
 import { registerKernels } from './commands/kernels.js';
 import { registerMatrix } from './commands/matrix.js';
@@ -19,6 +20,7 @@ export function buildProgram(): Command {
     .showHelpAfterError()
     .exitOverride();
   registerKernels(program);
+  registerBuildDebug(program);
   registerEngine(program);
   registerPatches(program);
   registerPatchesAudit(program);

@@ -5,6 +5,7 @@ import { parseDepends, upstreamVersion, type Stanza } from './deb822.js';
 import { loadInRelease, loadKernelStanzas, type ArchiveOptions } from './archive.js';
 import { parseRelease, type Arch } from './release.js';
 import { ARCHES, SUITES, mirrorUrl, type SuiteInfo } from './suites.js';
+import type { LocalKernel } from './local.js';
 
 /**
  * What each .deb is for. `image`: holds vmlinuz (and, up to 6.12, config, System.map and modules);
@@ -40,6 +41,8 @@ export interface KernelEntry {
   gcc: string;
   gccMajor: number;
   debs: DebRef[];
+  /** Set for a kernel built here (e.g. `debug-6.12`): its files are local, `debs` is empty. */
+  local?: LocalKernel;
 }
 
 function debRef(role: DebRole, s: Stanza): DebRef {

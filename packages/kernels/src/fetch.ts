@@ -48,6 +48,8 @@ interface Manifest {
 }
 
 export async function fetchKernel(e: KernelEntry, log?: (m: string) => void): Promise<FetchedKernel> {
+  // A kernel built here (the debug kernel) has nothing to download.
+  if (e.local) return { entry: e, dir: e.local.dir, vmlinuz: e.local.vmlinuz, config: e.local.config, systemMap: e.local.systemMap, debs: {}, downloaded: [] };
   const dir = kernelDir(e);
   return withLock(`${dir}.lock`, 30 * 60_000, async () => {
     await sweepStaleTemps(cacheDir('debs'));

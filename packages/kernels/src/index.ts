@@ -9,3 +9,4 @@ export * from './fetch.js';
 export * from './detect.js';
 export * from './version.js';
 export * from './packages.js';
+export * from './local.js';

@@ -1,5 +1,6 @@
 /** The first step of every pipeline: a kernel spec (6.1, bookworm, 6.1.0-50-amd64, latest) -> one catalogue entry. */
 import { UsageError } from '@cgpu/common';
+import { isDebugSpec, resolveDebugKernel } from '@cgpu/debugkernel';
 import { loadCatalogue, resolveSpec, type Arch, type KernelEntry, type RefreshMode } from '@cgpu/kernels';
 
 export interface KernelOpts {
@@ -27,6 +28,8 @@ export function parseArch(v: string | undefined): Arch | undefined {
 
 export async function resolveKernel(spec: string, o: KernelOpts): Promise<KernelEntry> {
   const arch = parseArch(o.arch);
+  // `debug-<series>`: the kernel `cgpu kernels build-debug` built (issue 14), from its cache entry.
+  if (isDebugSpec(spec)) return resolveDebugKernel(spec, { refresh: refreshMode(o), ...(arch ? { arch } : {}) });
   const all = await loadCatalogue({ refresh: refreshMode(o), ...(o.warn ? { warn: o.warn } : {}) });
   return resolveSpec(spec, all, { ...(arch ? { arch } : {}), ...(o.flavour ? { flavour: o.flavour } : {}) });
 }

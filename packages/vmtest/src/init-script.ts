@@ -65,6 +65,13 @@ mark stage unload $(up)
 if rmmod cgpu; then mark rmmod ok; else mark rmmod failed $?; fi
 mark stage unloaded $(up)
 for p in /proc/cgpu_km /sys/class/cgpu-km /sys/module/cgpu /dev/cgpu-km; do [ -e $p ] && mark leftover $p; done
+# Debug kernels only (kmemleak in debugfs): scan twice after unload, as kmemleak needs, and print what it found.
+if mount -t debugfs debugfs /sys/kernel/debug 2>/dev/null && [ -w /sys/kernel/debug/kmemleak ]; then
+  mark stage kmemleak $(up)
+  echo scan > /sys/kernel/debug/kmemleak; sleep 1; echo scan > /sys/kernel/debug/kmemleak
+  sed 's/^/${MARK} kmemleak /' /sys/kernel/debug/kmemleak
+  mark stage kmemleak-done $(up)
+fi
 mark taint-after $(cat /proc/sys/kernel/tainted)
 # From here on the kernel prints nothing on the console by itself, so no message lands inside our last
 # lines; what it logged is read from its buffer instead.

@@ -1,4 +1,5 @@
 /** From a console log to a verdict, strictly: every check passed, unload worked, no splat, clean taint. */
+import { DEBUG_SPLATS, leakReason, parseKmemleak, printkTime, type LeakObject } from './debug-reports.js';
 import { MARK } from './init-script.js';
 
 export interface SmokeCheck {
@@ -22,6 +23,13 @@ export interface Verdict {
   taintBefore?: number;
   taintAfter?: number;
   splats: string[];
+  /**
+   * With `debugKernel`: splats the kernel printed before the module was loaded (its own boot-time noise),
+   * reported here and not failing the run. Empty otherwise.
+   */
+  bootSplats: string[];
+  /** Objects kmemleak reported after unload (debug kernels), the module's and the kernel's own. */
+  leaks: LeakObject[];
   /** The last stage reached. */
   lastStage: string;
   /** Console lines around the first problem. */
@@ -35,6 +43,11 @@ export interface VerdictOptions {
   expect32: boolean;
   /** The generic mode (any module, generic.ts): load/unload, leftovers, taint and splats; no cgpu checks. */
   generic?: boolean;
+  /**
+   * A debug kernel (KASAN, kmemleak, lockdep): splats before the module loads and taint bits set before it
+   * are the kernel's own, reported apart; kmemleak objects allocated by the module fail the run.
+   */
+  debugKernel?: boolean;
 }
 
 // eslint-disable-next-line no-control-regex
@@ -49,6 +62,7 @@ export function taintLetters(t: number): string {
 }
 
 const SPLATS: Array<[RegExp, string]> = [
+  ...DEBUG_SPLATS,
   [/\bBUG: /, 'BUG'],
   [/(^|\]\s)WARNING: /, 'WARNING'],
   [/\bOops\b/, 'Oops'],
@@ -71,7 +85,7 @@ export function parseConsole(lines: readonly string[], opts: VerdictOptions): Ve
   const fuzz: Verdict['fuzz'] = [];
   const stages: Record<string, number> = {};
   const marks = new Map<string, string[]>();
-  const splats: string[] = [];
+  const found: Array<{ text: string; index: number; ts: number | undefined; beforeLoad: boolean }> = [];
   let firstBad = -1;
   let lastStage = 'kernel';
   lines.forEach((raw, i) => {
@@ -97,14 +111,24 @@ export function parseConsole(lines: readonly string[], opts: VerdictOptions): Ve
         marks.set(key, [...(marks.get(key) ?? []), rest.join(' ')]);
       }
     }
+    if (line.includes(`${MARK} kmemleak `)) return; // parsed below; a backtrace is not a splat
     for (const [re, what] of SPLATS) {
       if (re.test(line)) {
-        splats.push(`${what}: ${line.replace(new RegExp(`^${MARK} dmesg `), '').trim()}`);
-        if (firstBad < 0) firstBad = i;
+        const text = `${what}: ${line.replace(new RegExp(`^${MARK} dmesg `), '').trim()}`;
+        found.push({ text, index: i, ts: printkTime(line), beforeLoad: stages['load'] === undefined });
         break;
       }
     }
   });
+  // Boot-time splats of a debug kernel: printed before the load mark, or (the dmesg tail) stamped before it.
+  const loadAt = stages['load'];
+  const isBoot = (f: (typeof found)[number]): boolean =>
+    opts.debugKernel === true && (f.beforeLoad || (f.ts !== undefined && loadAt !== undefined && f.ts < loadAt));
+  const splats = found.filter((f) => !isBoot(f)).map((f) => f.text);
+  const bootSplats = [...new Set(found.filter(isBoot).map((f) => f.text))];
+  const firstSplat = found.find((f) => !isBoot(f));
+  if (firstSplat && (firstBad < 0 || firstSplat.index < firstBad)) firstBad = firstSplat.index;
+  const leaks = parseKmemleak(lines, `${MARK} kmemleak `);
 
   const reasons: string[] = [];
   const mark = (k: string): string | undefined => marks.get(k)?.[0];
@@ -132,10 +156,14 @@ export function parseConsole(lines: readonly string[], opts: VerdictOptions): Ve
   const ta = mark('taint-after');
   const taintBefore = tb === undefined ? undefined : Number(tb);
   const taintAfter = ta === undefined ? undefined : Number(ta);
-  if (taintAfter !== undefined && (taintAfter & ~ALLOWED_TAINT) !== 0) {
-    reasons.push(`taint after unload is ${taintAfter} (${taintLetters(taintAfter)}): more than O and E`);
+  // On a debug kernel the bits its own boot set (W from a boot-time warning) are not the module's.
+  const allowed = ALLOWED_TAINT | (opts.debugKernel && taintBefore !== undefined ? taintBefore : 0);
+  if (taintAfter !== undefined && (taintAfter & ~allowed) !== 0) {
+    reasons.push(`taint after unload is ${taintAfter} (${taintLetters(taintAfter)}): more than O and E${allowed !== ALLOWED_TAINT ? ` and the ${taintLetters(taintBefore ?? 0)} of boot` : ''}`);
   }
   if (splats.length > 0) reasons.push(`kernel splat: ${splats[0]}`);
+  const leak = leakReason(leaks);
+  if (leak) reasons.push(leak);
   if (opts.timedOut) {
     const last = [...lines].reverse().find((l) => l.trim() !== '' && !/^qemu-system-\S+: terminating on signal/.test(l)) ?? '(no output)';
     reasons.push(`timed out after ${Math.round((opts.timeoutMs ?? 0) / 1000)} s in stage "${lastStage}"; the console stopped at: ${last.trim()}`);
@@ -145,7 +173,7 @@ export function parseConsole(lines: readonly string[], opts: VerdictOptions): Ve
   }
   if (firstBad < 0 && reasons.length > 0) firstBad = Math.max(0, lines.length - 1);
   const excerpt = firstBad < 0 ? [] : lines.slice(Math.max(0, firstBad - 5), firstBad + 25);
-  const v: Verdict = { ok: reasons.length === 0, reasons, checks, summaries, parts, fuzz, stages, splats, lastStage, excerpt };
+  const v: Verdict = { ok: reasons.length === 0, reasons, checks, summaries, parts, fuzz, stages, splats, bootSplats, leaks, lastStage, excerpt };
   if (taintBefore !== undefined) v.taintBefore = taintBefore;
   if (taintAfter !== undefined) v.taintAfter = taintAfter;
   return v;

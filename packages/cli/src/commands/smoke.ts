@@ -18,10 +18,12 @@ export interface SmokeFlags extends BuildFlags {
 /** Bad option values are exit 2 before any download, build or boot. */
 export function smokeOpts(f: SmokeFlags): SmokeOpts {
   parseArch(f.arch);
+  // No --timeout: the runner's default for the kernel (180 s, 600 s for a debug kernel).
+  const timeoutS = parsePositiveInt('--timeout', f.timeout, 3600);
   return {
     ...buildOpts(f),
     accel: parseAccel(f.accel),
-    timeoutMs: (parsePositiveInt('--timeout', f.timeout, 3600) ?? 180) * 1000,
+    ...(timeoutS !== undefined ? { timeoutMs: timeoutS * 1000 } : {}),
     params: f.params ?? '',
     reuse: f.rebuild !== true,
     ...(f.module !== undefined ? { module: resolve(f.module) } : {}),
@@ -37,6 +39,10 @@ export function printVerdict(r: SmokeResult, generic = false): void {
       `  boot ${(t.bootMs / 1000).toFixed(2)} s, load ${t.loadMs} ms, scenario ${(t.scenarioMs / 1000).toFixed(2)} s, unload ${t.unloadMs} ms, wall ${(t.wallMs / 1000).toFixed(2)} s\n`,
   );
   for (const reason of r.reasons) process.stdout.write(`  ${red('reason:')} ${reason}\n`);
+  // A debug kernel's own noise, kept apart from the module's verdict (issue 14).
+  if (r.bootSplats.length) process.stdout.write(`  kernel's own boot-time splats (before insmod, not counted): ${r.bootSplats.length}\n${r.bootSplats.slice(0, 3).map((l) => `    | ${l}`).join('\n')}\n`);
+  const otherLeaks = r.leaks.filter((l) => !l.byModule).length;
+  if (otherLeaks) process.stdout.write(`  kmemleak objects of the kernel itself (not counted): ${otherLeaks}\n`);
   if (!r.ok && r.excerpt.length) process.stdout.write(`  console:\n${r.excerpt.map((l) => `    | ${l}`).join('\n')}\n`);
   process.stdout.write(`  ${r.files.json}\n`);
 }
@@ -44,7 +50,7 @@ export function printVerdict(r: SmokeResult, generic = false): void {
 export function registerSmoke(program: Command): void {
   buildOptions(program.command('smoke').description('boot the kernel in QEMU and smoke-test cgpu.ko: load, open, ioctl, mmap, poll, procfs, unload'))
     .option('--accel <accel>', 'kvm, tcg or auto (KVM only after a bounded probe shows it works)', 'auto')
-    .option('--timeout <s>', 'hard wall-clock limit of the boot, seconds', '180')
+    .option('--timeout <s>', 'hard wall-clock limit of the boot, seconds (default 180; 600 for a debug kernel)')
     .option('--params <params>', 'module parameters for insmod, e.g. "num_gpus=2 slice_us=2000"')
     .option('--rebuild', 'build even if dist/ holds a build with the same key')
     .option('--module <ko>', 'boot this .ko (e.g. built by dkms): cgpu.ko with the scenario tools of our build; any other module in the generic mode (load, unload, taint)')
