@@ -6,18 +6,20 @@ import { chmod, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { cacheDir, onCleanup, readJson, sha256, writeFileAtomic } from '@cgpu/common';
-import { ensureKernelImage, headersDir, runContainer, toolchain } from '@cgpu/builder';
-import type { KernelEntry } from '@cgpu/kernels';
+import { ensureKernelImage, headersDir, kernelImagePlan, runContainer, toolchain } from '@cgpu/builder';
+import { mirrorUrl, type KernelEntry } from '@cgpu/kernels';
 import { PROBE_CFLAGS, errorsFor, outcomesAreAnswers, probeFileName, writeProbes, type ProbeCompiler, type ProbeOutcome } from '@cgpu/patches';
 
 /** Cached per headers image and probe text; only answers are cached (see `outcomesAreAnswers`). */
 export function containerCompiler(k: KernelEntry, log?: (l: string) => void): ProbeCompiler {
   return async (probes) => {
-    const { tag } = await ensureKernelImage(k, log);
-    const key = sha256(JSON.stringify({ tag, probes, PROBE_CFLAGS }));
+    // The tag is computed without Docker, so a warm run answers from the cache with no engine call.
+    const planned = kernelImagePlan(k, mirrorUrl()).tag;
+    const key = sha256(JSON.stringify({ tag: planned, probes, PROBE_CFLAGS }));
     const file = cacheDir('probes', `${k.release}-${key.slice(0, 16)}.json`);
     const cached = await readJson<Record<string, ProbeOutcome>>(file);
     if (cached) return new Map(Object.entries(cached));
+    const { tag } = await ensureKernelImage(k, log);
     const tmp = await mkdtemp(join(tmpdir(), 'cgpu-probes-'));
     const unregister = onCleanup(() => rm(tmp, { recursive: true, force: true }));
     try {
