@@ -81,6 +81,36 @@ export function buildScript(k: Pick<KernelEntry, 'arch' | 'gccMajor' | 'release'
   ].join('\n');
 }
 
+/** Every .ko in `dir`, checked to be for `k` (vermagic, ELF machine); `hint` says what a wrong vermagic means here. */
+export async function collectModules(dir: string, k: Pick<KernelEntry, 'release' | 'arch'>, hint: string): Promise<ModuleBuild['modules']> {
+  const wantMachine = k.arch === 'amd64' ? EM_X86_64 : EM_AARCH64;
+  const modules: ModuleBuild['modules'] = [];
+  for (const f of (await readdir(dir)).filter((n) => n.endsWith('.ko')).sort()) {
+    const p = join(dir, f);
+    const [elf, info] = await Promise.all([elfFacts(p), moduleInfo(p)]);
+    const vermagic = info['vermagic'] ?? '';
+    if (!vermagic.startsWith(`${k.release} `)) {
+      throw new CgpuError({ code: 'VERMAGIC_MISMATCH', message: `${f} has vermagic "${vermagic}", not ${k.release}`, hint });
+    }
+    if (elf.machine !== wantMachine) throw new CgpuError({ code: 'ELF_MACHINE_MISMATCH', message: `${f} is ${elf.machineName}, not ${k.arch}` });
+    modules.push({ file: f, sha256: await sha256File(p), elf: elf.machineName, vermagic });
+  }
+  return modules;
+}
+
+/**
+ * Write build.json (the result and the caller's manifest) and move the temp dir into place. Two builds of
+ * the same kernel each build in their own temp dir; the swap is serialised.
+ */
+export async function publishBuild(tmp: string, finalDir: string, res: ModuleBuild, manifest?: Record<string, unknown>): Promise<void> {
+  await writeFile(join(tmp, 'build.json'), `${JSON.stringify({ ...res, ...manifest }, null, 2)}\n`);
+  await chmod(tmp, 0o755);
+  await withLock(`${finalDir}.lock`, 120_000, async () => {
+    await rm(finalDir, { recursive: true, force: true });
+    await rename(tmp, finalDir);
+  });
+}
+
 export async function buildModule(req: BuildRequest): Promise<ModuleBuild> {
   const started = Date.now();
   const k = req.kernel;
@@ -133,20 +163,7 @@ export async function buildModule(req: BuildRequest): Promise<ModuleBuild> {
       throw new BuildFailedError(k, tag, [`--werror: ${warningLines.length} warnings`, ...warningLines.slice(0, 10)], failedLog);
     }
     const makeMs = Number(lines.find((l) => l.startsWith('@@make-ms '))?.split(' ')[1] ?? 0);
-    const wantMachine = k.arch === 'amd64' ? EM_X86_64 : EM_AARCH64;
-    const modules: ModuleBuild['modules'] = [];
-    for (const f of (await readdir(tmp)).filter((n) => n.endsWith('.ko'))) {
-      const p = join(tmp, f);
-      const [elf, info] = await Promise.all([elfFacts(p), moduleInfo(p)]);
-      const vermagic = info['vermagic'] ?? '';
-      if (!vermagic.startsWith(`${k.release} `)) {
-        throw new CgpuError({ code: 'VERMAGIC_MISMATCH', message: `${f} has vermagic "${vermagic}", not ${k.release}`, hint: 'the headers in the image do not match the kernel; run `cgpu images prune` and build again' });
-      }
-      if (elf.machine !== wantMachine) {
-        throw new CgpuError({ code: 'ELF_MACHINE_MISMATCH', message: `${f} is ${elf.machineName}, not ${k.arch}` });
-      }
-      modules.push({ file: f, sha256: await sha256File(p), elf: elf.machineName, vermagic });
-    }
+    const modules = await collectModules(tmp, k, 'the headers in the image do not match the kernel; run `cgpu images prune` and build again');
     if (modules.length === 0) throw new BuildFailedError(k, tag, ['make succeeded but produced no .ko'], join(tmp, 'build.log'));
     const tools: BuiltFile[] = [];
     for (const f of await readdir(join(tmp, 'tools')).catch(() => [] as string[])) {
@@ -168,13 +185,7 @@ export async function buildModule(req: BuildRequest): Promise<ModuleBuild> {
       tools,
       dir: finalDir,
     };
-    await writeFile(join(tmp, 'build.json'), `${JSON.stringify({ ...res, ...req.manifest }, null, 2)}\n`);
-    // Two builds of the same kernel: each built in its own temp dir; the swap into place is serialised.
-    await chmod(tmp, 0o755);
-    await withLock(`${finalDir}.lock`, 120_000, async () => {
-      await rm(finalDir, { recursive: true, force: true });
-      await rename(tmp, finalDir);
-    });
+    await publishBuild(tmp, finalDir, res, req.manifest);
     return res;
   } finally {
     unregister();

@@ -4,13 +4,12 @@
  * each BUILT_MODULE_LOCATION/NAME.ko checked, stripped (-g) and collected. The container answers as the
  * target machine would: `uname -r` is the target release and /lib/modules/<release>/build is its headers.
  */
-import { chmod, mkdir, mkdtemp, readdir, rename, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, rename, rm, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { CgpuError, CommandError, onCleanup, sha256File, withLock } from '@cgpu/common';
+import { CommandError, onCleanup } from '@cgpu/common';
 import type { KernelEntry } from '@cgpu/kernels';
 import { JOBS, evalScript, parseEvalOutput, targetEnv, type DkmsPlan, type DkmsTarget, type EvaluatedConf } from '@cgpu/dkmsconf';
-import { BuildFailedError, type ModuleBuild } from './build.js';
-import { EM_AARCH64, EM_X86_64, elfFacts, moduleInfo } from './elf.js';
+import { BuildFailedError, collectModules, publishBuild, type ModuleBuild } from './build.js';
 import { ensureKernelImage, runContainer, type Log } from './images.js';
 import { headersDir, toolchain } from './recipes.js';
 
@@ -139,18 +138,7 @@ export async function buildDkmsTree(req: DkmsBuildRequest): Promise<ModuleBuild>
       await rename(join(tmp, 'build.log'), failedLog);
       throw new BuildFailedError(k, tag, errors.length ? errors : lines.slice(-10), failedLog);
     }
-    const wantMachine = k.arch === 'amd64' ? EM_X86_64 : EM_AARCH64;
-    const modules: ModuleBuild['modules'] = [];
-    for (const f of (await readdir(tmp)).filter((n) => n.endsWith('.ko')).sort()) {
-      const p = join(tmp, f);
-      const [elf, info] = await Promise.all([elfFacts(p), moduleInfo(p)]);
-      const vermagic = info['vermagic'] ?? '';
-      if (!vermagic.startsWith(`${k.release} `)) {
-        throw new CgpuError({ code: 'VERMAGIC_MISMATCH', message: `${f} has vermagic "${vermagic}", not ${k.release}`, hint: 'the tree built for another kernel: does its Makefile ignore KERNELRELEASE and the make command of dkms.conf?' });
-      }
-      if (elf.machine !== wantMachine) throw new CgpuError({ code: 'ELF_MACHINE_MISMATCH', message: `${f} is ${elf.machineName}, not ${k.arch}` });
-      modules.push({ file: f, sha256: await sha256File(p), elf: elf.machineName, vermagic });
-    }
+    const modules = await collectModules(tmp, k, 'the tree built for another kernel: does its Makefile ignore KERNELRELEASE and the make command of dkms.conf?');
     if (modules.length === 0) throw new BuildFailedError(k, tag, ['the build succeeded but no module was collected'], failedLog);
     const res: ModuleBuild = {
       kernel: k.release,
@@ -167,12 +155,7 @@ export async function buildDkmsTree(req: DkmsBuildRequest): Promise<ModuleBuild>
       tools: [],
       dir: finalDir,
     };
-    await writeFile(join(tmp, 'build.json'), `${JSON.stringify({ ...res, ...req.manifest }, null, 2)}\n`);
-    await chmod(tmp, 0o755);
-    await withLock(`${finalDir}.lock`, 120_000, async () => {
-      await rm(finalDir, { recursive: true, force: true });
-      await rename(tmp, finalDir);
-    });
+    await publishBuild(tmp, finalDir, res, req.manifest);
     return res;
   } finally {
     unregister();
