@@ -93,7 +93,10 @@ describe('module parameters', () => {
 
 describe.each([
   ['null-deref-open', /kernel splat: (BUG|Oops)/, 120],
-  ['leak-unload', /leak: \/proc\/cgpu_km remains after unload/, 120],
+  // The scenario's own unload/reload cycles (issue 12) reload the module over the /proc tree the broken exit
+  // left behind, whose handlers point into the freed module: the run now fails there, on the page fault.
+  // The final leftover check itself stays covered by the golden console 6.1-amd64-leak-unload.log.
+  ['leak-unload', /kernel splat: BUG: .*unable to handle page fault/, 120],
   ['warn-ioctl', /kernel splat: WARNING/, 120],
   ['hang-release', /timed out after 40 s in stage "scenario"|hung task/, 40],
   ['unload-refused', /unload failed/, 120],
