@@ -7,7 +7,8 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { ensureKernelImage, headersDir, runContainer } from '@cgpu/builder';
 import { loadCatalogue, resolveSpec, type KernelEntry } from '@cgpu/kernels';
-import { containerCompiler, loadSeries, selectPatches } from '@cgpu/patches';
+import { loadSeries, selectPatches } from '@cgpu/patches';
+import { containerCompiler } from '@cgpu/pipeline';
 import { MIN_KERNEL, selectScript } from '@cgpu/dkms';
 
 const root = new URL('../../..', import.meta.url).pathname;
