@@ -1,6 +1,5 @@
 /** A generic smoke run: any modules, loaded and unloaded in the kernel under QEMU; the verdict without cgpu's checks. */
 import { mkdir } from 'node:fs/promises';
-import { join } from 'node:path';
 import { writeFileAtomic } from '@cgpu/common';
 import type { FetchedKernel } from '@cgpu/kernels';
 import { buildGenericInitramfs, type GenericModule } from './generic.js';
@@ -8,7 +7,7 @@ import { END_MARK } from './init-script.js';
 import { junitXml } from './junit.js';
 import { chooseBootFile } from './boot-file.js';
 import { boot, requireQemu, type Accel } from './qemu.js';
-import { chooseAccel, type SmokeResult } from './smoke.js';
+import { chooseAccel, reportFiles, smokeResult, type SmokeResult } from './smoke.js';
 import { parseConsole } from './verdict.js';
 
 export interface GenericSmokeRequest {
@@ -34,28 +33,9 @@ export async function smokeGeneric(req: GenericSmokeRequest): Promise<SmokeResul
   const timeoutMs = req.timeoutMs ?? 180_000;
   const r = await boot({ arch: k.arch, kernel: bootFile.file, initrd, append: [], accel, timeoutMs, endMark: END_MARK, ...(req.onLine ? { onLine: req.onLine } : {}) });
   const v = parseConsole(r.console, { timedOut: r.timedOut, timeoutMs, expect32: false, generic: true });
-  const st = v.stages;
-  const ms = (a?: number, b?: number): number => (a !== undefined && b !== undefined ? Math.round((b - a) * 1000) : 0);
   await mkdir(req.reportDir, { recursive: true });
-  const files = { console: join(req.reportDir, 'console.log'), junit: join(req.reportDir, 'junit.xml'), json: join(req.reportDir, 'smoke.json') };
-  const result: SmokeResult = {
-    ...v,
-    kernel: k.release,
-    arch: k.arch,
-    accel,
-    accelWhy: why,
-    timedOut: r.timedOut,
-    endedBy: r.endedBy,
-    boot: bootFile,
-    timings: {
-      bootMs: st['boot'] !== undefined ? Math.round(st['boot'] * 1000) : 0,
-      loadMs: ms(st['load'], st['loaded']),
-      scenarioMs: ms(st['scenario'], st['scenario-done']),
-      unloadMs: ms(st['unload'], st['unloaded']),
-      wallMs: r.wallMs,
-    },
-    files,
-  };
+  const files = reportFiles(req.reportDir);
+  const result = smokeResult(v, r, k, { accel, why }, bootFile, files);
   await writeFileAtomic(files.console, `${r.console.join('\n')}\n`);
   await writeFileAtomic(files.junit, junitXml(`generic.${req.modules.map((m) => m.name).join('+')}.${k.release}`, v, r.wallMs / 1000));
   await writeFileAtomic(files.json, `${JSON.stringify({ mode: 'generic', modules: req.modules.map((m) => m.name), ...result }, null, 2)}\n`);

@@ -2,11 +2,11 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { UsageError, exists, writeFileAtomic } from '@cgpu/common';
-import type { FetchedKernel } from '@cgpu/kernels';
+import type { FetchedKernel, KernelEntry } from '@cgpu/kernels';
 import { chooseBootFile, type BootChoice, type BootPreference } from './boot-file.js';
 import { buildInitramfs, busybox } from './initramfs.js';
 import { junitXml } from './junit.js';
-import { boot, probeKvm, requireQemu, type Accel } from './qemu.js';
+import { boot, probeKvm, requireQemu, type Accel, type BootResult } from './qemu.js';
 import { parseConsole, type Verdict } from './verdict.js';
 import { END_MARK } from './init-script.js';
 
@@ -51,6 +51,35 @@ export async function chooseAccel(req: Pick<SmokeRequest, 'accel' | 'kernel'>): 
   return p.usable ? { accel: 'kvm', why: p.why } : { accel: 'tcg', why: `KVM probe: ${p.why}` };
 }
 
+/** Where a run's reports go: console.log, junit.xml and smoke.json in `dir`. */
+export function reportFiles(dir: string): SmokeResult['files'] {
+  return { console: join(dir, 'console.log'), junit: join(dir, 'junit.xml'), json: join(dir, 'smoke.json') };
+}
+
+/** A run's result: the verdict, how the VM was run and ended, and stage timings from the guest's marks. */
+export function smokeResult(v: Verdict, r: BootResult, k: Pick<KernelEntry, 'release' | 'arch'>, accel: { accel: Accel; why: string }, boot: BootChoice, files: SmokeResult['files']): SmokeResult {
+  const st = v.stages;
+  const ms = (a?: number, b?: number): number => (a !== undefined && b !== undefined ? Math.round((b - a) * 1000) : 0);
+  return {
+    ...v,
+    kernel: k.release,
+    arch: k.arch,
+    accel: accel.accel,
+    accelWhy: accel.why,
+    timedOut: r.timedOut,
+    endedBy: r.endedBy,
+    boot,
+    timings: {
+      bootMs: st['boot'] !== undefined ? Math.round(st['boot'] * 1000) : 0,
+      loadMs: ms(st['load'], st['loaded']),
+      scenarioMs: ms(st['scenario'], st['scenario-done']),
+      unloadMs: ms(st['unload'], st['unloaded']),
+      wallMs: r.wallMs,
+    },
+    files,
+  };
+}
+
 export async function smoke(req: SmokeRequest): Promise<SmokeResult> {
   const k = req.kernel.entry;
   await requireQemu(k.arch);
@@ -83,27 +112,8 @@ export async function smoke(req: SmokeRequest): Promise<SmokeResult> {
   const timeoutMs = req.timeoutMs ?? (debugKernel ? DEBUG_TIMEOUT_MS : 180_000);
   const r = await boot({ arch: k.arch, kernel: bootFile.file, initrd, append, accel, timeoutMs, endMark: END_MARK, ...(req.onLine ? { onLine: req.onLine } : {}) });
   const v = parseConsole(r.console, { timedOut: r.timedOut, timeoutMs, expect32, debugKernel });
-  const st = v.stages;
-  const ms = (a?: number, b?: number): number => (a !== undefined && b !== undefined ? Math.round((b - a) * 1000) : 0);
-  const files = { console: join(req.buildDir, 'console.log'), junit: join(req.buildDir, 'junit.xml'), json: join(req.buildDir, 'smoke.json') };
-  const result: SmokeResult = {
-    ...v,
-    kernel: k.release,
-    arch: k.arch,
-    accel,
-    accelWhy: why,
-    timedOut: r.timedOut,
-    endedBy: r.endedBy,
-    boot: bootFile,
-    timings: {
-      bootMs: st['boot'] !== undefined ? Math.round(st['boot'] * 1000) : 0,
-      loadMs: ms(st['load'], st['loaded']),
-      scenarioMs: ms(st['scenario'], st['scenario-done']),
-      unloadMs: ms(st['unload'], st['unloaded']),
-      wallMs: r.wallMs,
-    },
-    files,
-  };
+  const files = reportFiles(req.buildDir);
+  const result = smokeResult(v, r, k, { accel, why }, bootFile, files);
   // Whole files only: two runs of one kernel at once never leave a torn report.
   await writeFileAtomic(files.console, `${r.console.join('\n')}\n`);
   await writeFileAtomic(files.junit, junitXml(`cgpu.${k.release}`, v, r.wallMs / 1000));
