@@ -8,7 +8,7 @@ import { gzipSync } from 'node:zlib';
 import { cacheDir, exists, sha256, writeFileAtomic } from '@cgpu/common';
 import type { Arch } from '@cgpu/kernels';
 import { S_IFCHR, S_IFDIR, S_IFREG, writeCpio, type CpioEntry } from './cpio.js';
-import { END_MARK, MARK } from './init-script.js';
+import { END_MARK, INIT_PREAMBLE, MARK } from './init-script.js';
 import { busybox } from './initramfs.js';
 
 export interface GenericModule {
@@ -28,16 +28,7 @@ export function genericInitScript(names: readonly string[], settleSeconds = 1): 
   // Only what is loaded is unloaded: a module that failed insmod has no rmmod line.
   const unload = [...names].reverse().map((n) => `if [ -e ${sys(n)} ]; then if rmmod ${n}; then mark rmmod ok ${n}; else mark rmmod failed $? ${n}; fi; fi`);
   return `#!/bin/busybox sh
-/bin/busybox --install -s /bin
-export PATH=/bin
-mount -t proc proc /proc
-mount -t sysfs sysfs /sys
-mount -t devtmpfs devtmpfs /dev 2>/dev/null
-mark() { echo "${MARK} $*"; }
-up() { cut -d' ' -f1 /proc/uptime; }
-mark stage boot $(up)
-[ -w /proc/sys/kernel/hung_task_timeout_secs ] && echo 5 > /proc/sys/kernel/hung_task_timeout_secs
-mark mode generic
+${INIT_PREAMBLE}mark mode generic
 mark taint-before $(cat /proc/sys/kernel/tainted)
 mark stage load $(up)
 ${load.join('\n')}

@@ -11,9 +11,11 @@ export const END_MARK = `${MARK} done`;
 const TRINITY_OPS = 1000;
 const TRINITY_SECONDS = 5;
 
-export function initScript(): string {
-  return `#!/bin/busybox sh
-/bin/busybox --install -s /bin
+/**
+ * What every smoke /init starts with: busybox applets, proc/sys/dev, the `mark` and `up` helpers, the boot
+ * stage mark, and hung tasks reported after 5 s (a release that never returns) instead of 120 s.
+ */
+export const INIT_PREAMBLE = `/bin/busybox --install -s /bin
 export PATH=/bin
 mount -t proc proc /proc
 mount -t sysfs sysfs /sys
@@ -21,9 +23,12 @@ mount -t devtmpfs devtmpfs /dev 2>/dev/null
 mark() { echo "${MARK} $*"; }
 up() { cut -d' ' -f1 /proc/uptime; }
 mark stage boot $(up)
-# Hung tasks (a release that never returns) are reported after 5 s instead of 120 s.
 [ -w /proc/sys/kernel/hung_task_timeout_secs ] && echo 5 > /proc/sys/kernel/hung_task_timeout_secs
-mark taint-before $(cat /proc/sys/kernel/tainted)
+`;
+
+export function initScript(): string {
+  return `#!/bin/busybox sh
+${INIT_PREAMBLE}mark taint-before $(cat /proc/sys/kernel/tainted)
 mark stage load $(up)
 if insmod /cgpu.ko $(cat /cgpu.params); then mark insmod ok; else mark insmod failed $?; fi
 mark stage loaded $(up)
