@@ -1,7 +1,7 @@
 /** summary.md (a CI step summary) and the terminal table: cell, release, patches, build, smoke, fairness, times. */
 import type { CellReport, MatrixReport, StageReport } from './model.js';
 import { cellPassed } from './model.js';
-import { mdCell, seconds } from './text.js';
+import { cleanConsole, mdCell, seconds } from './text.js';
 
 export function stageText(s: StageReport): string {
   const t = s.durationMs === undefined ? '' : ` ${seconds(s.durationMs)}`;
@@ -12,6 +12,18 @@ export const TABLE_HEADER = ['cell', 'release', 'patches', 'build', 'smoke', 'fa
 
 export function tableRow(c: CellReport): string[] {
   return [c.cell, c.release, String(c.patches.length), stageText(c.build), stageText(c.smoke), c.fairness, seconds(c.bootMs)];
+}
+
+/**
+ * What a person needs under the terminal table for a failed cell: its reasons, the console lines around the
+ * failure and how to reproduce it; console text is cleaned of control characters first.
+ */
+export function failureText(c: CellReport, reportDir: string): string[] {
+  const out = [`${cleanConsole(c.cell)} (${cleanConsole(c.release)}): build ${c.build.state}, smoke ${c.smoke.state}`];
+  for (const why of c.reasons.length ? c.reasons : ['no reason recorded: see the console log']) out.push(`  - ${cleanConsole(why)}`);
+  if (c.excerpt.length) out.push('  console:', ...c.excerpt.map((l) => `    ${cleanConsole(l)}`));
+  out.push(`  reproduce: sh ${reportDir}/${c.files.reproduce}`);
+  return out;
 }
 
 export function summaryMarkdown(r: MatrixReport): string {

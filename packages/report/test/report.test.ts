@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { run } from '@cgpu/common';
 import { cleanConsole, escapeXml } from '../src/text.js';
+import { failureText } from '../src/summary.js';
 import { fixtureReport } from './helpers.js';
 
 // eslint-disable-next-line no-control-regex
@@ -57,6 +58,18 @@ describe('the matrix report from real and broken cell results', () => {
     expect(md).not.toMatch(CONTROLS);
     const json = JSON.parse(await readFile(files.json, 'utf8'));
     expect(json.cells.map((c: { cell: string }) => c.cell)).toEqual(report.cells.map((c) => c.cell));
+  });
+
+  it('tells on the terminal why a failed cell failed, with its console lines cleaned', async () => {
+    const { report, files } = await fixtureReport();
+    const bad = report.cells.find((c) => c.cell === 'debian13-bpo73-amd64')!;
+    const text = failureText(bad, files.dir);
+    expect(text[0]).toBe('debian13-bpo73-amd64 (7.3.4+deb13-amd64): build cached, smoke failed');
+    // The fixture's reason ends in ESC c, its excerpt holds CSI, BEL and NUL (see fixtures/README.md).
+    expect(text).toContain('  - the console ended in stage "unloaded" before the scenario finished ');
+    expect(text).toContain('    [   11.5] reboot: Power d\ufffdown');
+    expect(text.at(-1)).toBe(`  reproduce: sh ${files.dir}/cells/debian13-bpo73-amd64/reproduce.sh`);
+    expect(text.join('\n')).not.toMatch(CONTROLS);
   });
 
   it('gives every cell a reproduce.sh with the image tag, lock entry, patches and qemu command', async () => {

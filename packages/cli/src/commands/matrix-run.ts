@@ -9,7 +9,7 @@ import { mkdir, readdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { readJson, repoRoot, run } from '@cgpu/common';
 import { loadLock, loadMatrix, selectCells, type MatrixCell } from '@cgpu/matrix';
-import { TABLE_HEADER, cellPassed, collectReport, tableRow, writeReport, type MatrixReport, type StageStatus } from '@cgpu/report';
+import { TABLE_HEADER, cellPassed, collectReport, failureText, tableRow, writeReport, type MatrixReport, type StageStatus } from '@cgpu/report';
 import { parsePositiveInt } from '../args.js';
 import { bold, green, printJson, printTable, red } from '../output.js';
 import { renderer } from '../progress.js';
@@ -47,9 +47,11 @@ export async function writeMatrixReport(only?: readonly string[]): Promise<{ rep
   return { report, dir: files.dir };
 }
 
-export function printMatrixTable(r: MatrixReport): void {
+export function printMatrixTable(r: MatrixReport, reportDir: string): void {
   printTable(TABLE_HEADER, r.cells.map(tableRow));
   const passed = r.cells.filter(cellPassed).length;
+  for (const c of r.cells.filter((x) => !cellPassed(x))) process.stdout.write(`\n${failureText(c, reportDir).join('\n')}\n`);
+  if (passed !== r.cells.length) process.stdout.write('\n');
   process.stdout.write(`${passed === r.cells.length ? green('PASS') : red('FAIL')} ${passed} of ${r.cells.length} cells\n`);
 }
 
@@ -104,7 +106,7 @@ export function registerMatrixRun(matrix: Command): void {
       const { report, dir } = await writeMatrixReport(cells.map((c) => c.name));
       if (o.json) printJson(report);
       else {
-        printMatrixTable(report);
+        printMatrixTable(report, dir);
         process.stdout.write(`${bold('report:')} ${join(dir, 'index.html')} (${((Date.now() - started) / 1000).toFixed(1)} s; nx exit ${result.exitCode}, log ${join(dir, 'nx.log')})\n`);
       }
       if (!report.ok || result.exitCode !== 0) process.exitCode = 1;
@@ -116,7 +118,7 @@ export function registerMatrixRun(matrix: Command): void {
     .action(async (o: { json?: boolean }) => {
       const { report, dir } = await writeMatrixReport();
       if (o.json) return printJson(report);
-      printMatrixTable(report);
+      printMatrixTable(report, dir);
       process.stdout.write(`${join(dir, 'index.html')}\n`);
       if (!report.ok) process.exitCode = 1;
     });
