@@ -472,11 +472,17 @@ static void memcg_opens(void *arg)
 
 void attack_memcg(void)
 {
-	char dir[64];
+	char dir[64], controllers[256] = "";
 
 	mkdir(CG, 0755);
 	if (access(CG "/cgroup.controllers", F_OK))
 		mount("cgroup2", CG, "cgroup2", 0, NULL);
+	proc_read(CG "/cgroup.controllers", controllers, sizeof(controllers));
+	/* without it memory.current does not exist and the check below would read 0 KiB */
+	if (!strstr(controllers, "memory")) {
+		check(0, "the kernel has a memory cgroup controller (CONFIG_MEMCG) to charge opens to");
+		return;
+	}
 	proc_write(CG "/cgroup.subtree_control", "+memory");
 	snprintf(dir, sizeof(dir), CG "/cgpu-smoke%s", tag);
 	mkdir(dir, 0755);
