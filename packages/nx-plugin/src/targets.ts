@@ -26,6 +26,9 @@ function moduleSource(root: string): string[] {
  */
 const TOOLCHAIN = '^production';
 
+/** `CGPU_TRINITY=0` leaves trinity out of the smoke run: a result without it must not pass for one with it. */
+const TRINITY = { env: 'CGPU_TRINITY' };
+
 export function buildTarget(cell: string): string {
   return `build-${cell}`;
 }
@@ -50,6 +53,7 @@ export function matrixTargets(m: Matrix, lock: KernelsLock | undefined, o: Requi
       // every cell's targets and rebuilds them all; one inferred project per cell would isolate them.
       { runtime: `jq -cS '.cells["${cell.name}"] // null' ${lockPath}` },
       TOOLCHAIN,
+      TRINITY,
       { externalDependencies: ['execa', 'listr2', 'commander', 'yaml', 'semver'] },
     ];
     const dist = `{workspaceRoot}/dist/${release}`;
@@ -83,6 +87,7 @@ export function matrixTargets(m: Matrix, lock: KernelsLock | undefined, o: Requi
     // every spec resolves to today, so `--kernel=latest` is never served from an older release's cache.
     { runtime: `node packages/nx-plugin/dist/catalogue-key.js` },
     TOOLCHAIN,
+    TRINITY,
     { externalDependencies: ['execa', 'listr2', 'commander', 'yaml', 'semver'] },
   ];
   for (const stage of ['build', 'smoke'] as const) {

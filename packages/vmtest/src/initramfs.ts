@@ -36,6 +36,14 @@ export async function busybox(arch: Arch): Promise<string> {
   }
 }
 
+/**
+ * trinity runs in every smoke run (its 2 x 500 calls take ~3 s of a TCG run); `CGPU_TRINITY=0` leaves it out
+ * for a quicker local run, and the verdict then does not ask for it.
+ */
+export function trinityEnabled(): boolean {
+  return process.env['CGPU_TRINITY'] !== '0';
+}
+
 /** Returns the path of a gzip'd newc initramfs; the same inputs give the same cached file. */
 export async function buildInitramfs(input: InitramfsInput): Promise<string> {
   const files: Array<[string, Uint8Array, number]> = [
@@ -46,9 +54,7 @@ export async function buildInitramfs(input: InitramfsInput): Promise<string> {
     ['cgpu-smoke', await readFile(input.smoke), 0o755],
   ];
   if (input.smoke32) files.push(['cgpu-smoke32', await readFile(input.smoke32), 0o755]);
-  // trinity is opt-in (CGPU_TRINITY=1): under TCG on 6.1 its children kept being respawned and it made
-  // about ten calls per victim set in 5 s, far from a useful count within the 15 s budget of a smoke run.
-  const trinity = process.env['CGPU_TRINITY'] === '1' ? await trinityFiles(input.arch) : { dirs: [], files: [] };
+  const trinity = trinityEnabled() ? await trinityFiles(input.arch) : { dirs: [], files: [] };
   files.push(...trinity.files);
   const key = sha256(JSON.stringify(files.map(([p, d, m]) => [p, sha256(d), m])));
   const out = cacheDir('initramfs', `${key.slice(0, 24)}.cpio.gz`);

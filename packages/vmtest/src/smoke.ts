@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { UsageError, exists, writeFileAtomic } from '@cgpu/common';
 import type { FetchedKernel, KernelEntry } from '@cgpu/kernels';
 import { chooseBootFile, type BootChoice, type BootPreference } from './boot-file.js';
-import { buildInitramfs, busybox } from './initramfs.js';
+import { buildInitramfs, busybox, trinityEnabled } from './initramfs.js';
 import { junitXml } from './junit.js';
 import { boot, probeKvm, requireQemu, type Accel, type BootResult } from './qemu.js';
 import { parseConsole, type Verdict } from './verdict.js';
@@ -111,7 +111,7 @@ export async function smoke(req: SmokeRequest): Promise<SmokeResult> {
   req.log?.(`booting ${k.release} with ${accel} (${why}), ${bootFile.kind} ${bootFile.file} (${bootFile.why})`);
   const timeoutMs = req.timeoutMs ?? (debugKernel ? DEBUG_TIMEOUT_MS : 180_000);
   const r = await boot({ arch: k.arch, kernel: bootFile.file, initrd, append, accel, timeoutMs, endMark: END_MARK, ...(req.onLine ? { onLine: req.onLine } : {}) });
-  const v = parseConsole(r.console, { timedOut: r.timedOut, timeoutMs, expect32, debugKernel });
+  const v = parseConsole(r.console, { timedOut: r.timedOut, timeoutMs, expect32, debugKernel, trinity: trinityEnabled() });
   const files = reportFiles(req.buildDir);
   const result = smokeResult(v, r, k, { accel, why }, bootFile, files);
   // Whole files only: two runs of one kernel at once never leave a torn report.

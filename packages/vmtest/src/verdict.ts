@@ -17,7 +17,7 @@ export interface Verdict {
   /** Wall time of each part of the scenario, from the smoke tool's `TIME <abi> <part> <ms>` lines. */
   parts: Array<{ abi: string; part: string; ms: number }>;
   /** Seeds of the fuzzers (`FUZZ <abi> seed <n> ops <n>`, `@@cgpu trinity seed <n> ...`), to replay a failure. */
-  fuzz: Array<{ tool: string; seed: string; ops: number }>;
+  fuzz: FuzzRun[];
   /** Guest uptime (s) at each stage mark. */
   stages: Record<string, number>;
   taintBefore?: number;
@@ -36,6 +36,18 @@ export interface Verdict {
   excerpt: string[];
 }
 
+export interface FuzzRun {
+  tool: string;
+  seed: string;
+  /** The operations asked for. */
+  ops: number;
+  /**
+   * trinity only: each victim path, its exit status, the system calls it reported having made, and what
+   * ended it: its call count, its time limit (SIGINT; it still reports its calls), or something else.
+   */
+  targets?: Array<{ path: string; exit: number; ran?: number; by: 'count' | 'time' | 'other' }>;
+}
+
 export interface VerdictOptions {
   timedOut: boolean;
   timeoutMs?: number;
@@ -48,7 +60,10 @@ export interface VerdictOptions {
    * are the kernel's own, reported apart; kmemleak objects allocated by the module fail the run.
    */
   debugKernel?: boolean;
+  /** trinity is in the initramfs: it must have run, and every run must end by itself or by its time limit. */
+  trinity?: boolean;
 }
+
 
 // eslint-disable-next-line no-control-regex
 const ESCAPES = /\u001b(\[[0-9;?]*[A-Za-z]|[c78=>]|\][^\u0007]*\u0007)/g;
@@ -103,7 +118,10 @@ export function parseConsole(lines: readonly string[], opts: VerdictOptions): Ve
       fuzz.push({ tool: `cgpu-smoke${m[1] === '64' ? '' : m[1]}`, seed: m[2]!, ops: Number(m[3]) });
     } else if (line.includes(`${MARK} `)) {
       const [key = '', ...rest] = line.slice(line.indexOf(`${MARK} `) + MARK.length + 1).split(' ');
-      if (key === 'trinity' && rest[0] === 'seed') fuzz.push({ tool: 'trinity', seed: rest[1] ?? '', ops: Number(rest[3] ?? 0) });
+      if (key === 'trinity' && rest[0] === 'seed') fuzz.push({ tool: 'trinity', seed: rest[1] ?? '', ops: Number(rest[3] ?? 0), targets: [] });
+      const t = key === 'trinity' ? rest.join(' ').match(/^(\/\S+) exit (\d+) ran (\S+) by (count|time|other)$/) : null;
+      const tr = fuzz.find((f) => f.tool === 'trinity');
+      if (t && tr) tr.targets!.push({ path: t[1]!, exit: Number(t[2]), ...(/^\d+$/.test(t[3]!) ? { ran: Number(t[3]) } : {}), by: t[4] as 'count' | 'time' | 'other' });
       if (key === 'stage') {
         stages[rest[0]!] = Number(rest[1]);
         lastStage = rest[0]!;
@@ -144,6 +162,13 @@ export function parseConsole(lines: readonly string[], opts: VerdictOptions): Ve
     else if (s.failed > 0) {
       const failed = checks.filter((c) => c.abi === abi && !c.ok).map((c) => c.name);
       reasons.push(`smoke${abi}: ${s.failed} of ${s.passed + s.failed} checks failed: ${failed.join('; ')}`);
+    }
+  }
+  const trinity = fuzz.find((f) => f.tool === 'trinity');
+  if (opts.trinity && !opts.generic && stages['scenario-done'] !== undefined && !trinity) reasons.push('trinity did not run');
+  for (const t of trinity?.targets ?? []) {
+    if (t.exit !== 0 || t.by === 'other') {
+      reasons.push(`trinity against ${t.path} ended neither by its call count nor by its time limit (exit ${t.exit}${t.exit === 137 ? ': killed, it ignored SIGINT' : ''})`);
     }
   }
   if (mark('rmmod-while-open') === 'succeeded') reasons.push('unload while a file was open was not refused');

@@ -71,7 +71,39 @@ describe('verdict rules on small consoles', () => {
     ]);
     expect(v.fuzz).toEqual([
       { tool: 'cgpu-smoke', seed: '41319644', ops: 10000 },
-      { tool: 'trinity', seed: '910692', ops: 1000 },
+      { tool: 'trinity', seed: '910692', ops: 1000, targets: [] },
     ]);
+  });
+});
+
+describe('trinity in the verdict', () => {
+  const run = log('6.1-amd64-trinity.log');
+  const opts = { timedOut: false, expect32: true, trinity: true };
+  const edit = (from: string, to: string): string[] => run.map((l) => (l.endsWith(from) ? l.replace(from, to) : l));
+
+  it('records each victim path, its exit, how many calls it made and what ended it', () => {
+    const v = parseConsole(run, opts);
+    expect(v.ok).toBe(true);
+    expect(v.fuzz.find((f) => f.tool === 'trinity')).toEqual({
+      tool: 'trinity', seed: '921317', ops: 1000,
+      targets: [{ path: '/tmp/victims', exit: 0, ran: 500, by: 'count' }, { path: '/proc/cgpu_km', exit: 0, ran: 500, by: 'count' }],
+    });
+  });
+
+  it('a run its time limit stopped passes with its count; a killed or failing trinity does not', () => {
+    // the shape of arm64's line when 5 s were not enough (a real run: "Ran 354 syscalls ... because ctrl-c")
+    const limited = parseConsole(edit('/proc/cgpu_km exit 0 ran 500 by count', '/proc/cgpu_km exit 0 ran 354 by time'), opts);
+    expect(limited.ok).toBe(true);
+    expect(limited.fuzz.at(-1)!.targets![1]).toEqual({ path: '/proc/cgpu_km', exit: 0, ran: 354, by: 'time' });
+    const killed = parseConsole(edit('/tmp/victims exit 0 ran 500 by count', '/tmp/victims exit 137 ran unknown by other'), opts);
+    expect(killed.reasons).toEqual(['trinity against /tmp/victims ended neither by its call count nor by its time limit (exit 137: killed, it ignored SIGINT)']);
+    const missing = parseConsole(edit('/tmp/victims exit 0 ran 500 by count', '/tmp/victims exit 127 ran unknown by other'), opts);
+    expect(missing.reasons).toEqual(['trinity against /tmp/victims ended neither by its call count nor by its time limit (exit 127)']);
+  });
+
+  it('a scenario that ended without trinity fails when trinity was in the initramfs', () => {
+    const without = run.filter((l) => !l.includes('@@cgpu trinity'));
+    expect(parseConsole(without, opts).reasons).toEqual(['trinity did not run']);
+    expect(parseConsole(without, { ...opts, trinity: false }).ok).toBe(true);
   });
 });
