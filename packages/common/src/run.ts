@@ -1,5 +1,7 @@
 /** Every external command goes through here: execa with a timeout, the Ctrl-C signal, and typed errors. */
 import { execa } from 'execa';
+import { access, constants } from 'node:fs/promises';
+import { join } from 'node:path';
 import { CgpuError, InterruptedError } from './errors.js';
 import { interruptSignal, onCleanup } from './interrupt.js';
 
@@ -133,6 +135,20 @@ export function runForCleanup(cmd: string, args: readonly string[], timeoutMs = 
 }
 
 /** True when `cmd` runs (`cmd --version` or the given args exit 0 within 10 s). */
+/** The executable `cmd` resolves to on PATH, without running it (a stat per PATH entry, no process). */
+export async function findOnPath(cmd: string, path = process.env['PATH'] ?? ''): Promise<string | undefined> {
+  for (const dir of cmd.includes('/') ? [''] : path.split(':').filter(Boolean)) {
+    const full = dir ? join(dir, cmd) : cmd;
+    try {
+      await access(full, constants.X_OK);
+      return full;
+    } catch {
+      // not here
+    }
+  }
+  return undefined;
+}
+
 export async function commandWorks(cmd: string, args: readonly string[] = ['--version']): Promise<boolean> {
   try {
     const r = await run(cmd, args, { timeoutMs: 10_000, allowFailure: true });

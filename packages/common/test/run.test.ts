@@ -1,6 +1,9 @@
 // run(): timeouts, failures as typed errors, and stopWhen (a command whose end is a line, not its exit).
 import { describe, expect, it } from 'vitest';
-import { CommandError, run } from '../src/run.js';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { CommandError, findOnPath, run } from '../src/run.js';
 
 describe('run', () => {
   it('returns the output of a command that succeeds', async () => {
@@ -32,5 +35,18 @@ describe('run', () => {
     expect(r.stopped).toBe(true);
     expect(lines).toEqual(['line 1', 'line 2', 'line 3', 'END']);
     expect(Date.now() - t).toBeLessThan(10_000);
+  });
+});
+
+describe('findOnPath', () => {
+  it('finds an executable on PATH without running it, and skips non-executable files', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'cgpu-path-'));
+    writeFileSync(join(dir, 'tool'), '#!/bin/sh\nexit 1\n', { mode: 0o755 });
+    writeFileSync(join(dir, 'plain'), 'data', { mode: 0o644 });
+    expect(await findOnPath('tool', `/nonexistent:${dir}`)).toBe(join(dir, 'tool'));
+    expect(await findOnPath('plain', dir)).toBeUndefined();
+    expect(await findOnPath('sh')).toMatch(/\/sh$/);
+    expect(await findOnPath(join(dir, 'tool'), '')).toBe(join(dir, 'tool'));
+    rmSync(dir, { recursive: true, force: true });
   });
 });

@@ -3,7 +3,7 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
-import { cacheDir, exists, onCleanup, run, sha256, writeFileAtomic } from '@cgpu/common';
+import { cacheDir, exists, onCleanup, run, sha256, sha256FileStamped, writeFileAtomic } from '@cgpu/common';
 import { ensureDeb, resolvePackage, type Arch } from '@cgpu/kernels';
 import { S_IFCHR, S_IFDIR, S_IFREG, writeCpio, type CpioEntry } from './cpio.js';
 import { initScript } from './init-script.js';
@@ -44,27 +44,42 @@ export function trinityEnabled(): boolean {
   return process.env['CGPU_TRINITY'] !== '0';
 }
 
-/** Returns the path of a gzip'd newc initramfs; the same inputs give the same cached file. */
+/** A file of the initramfs: its contents, or a file to read them from (`stamped`: a cache file, see hash-stamp). */
+interface Source {
+  dest: string;
+  mode: number;
+  data?: Uint8Array;
+  file?: string;
+  stamped?: boolean;
+}
+
+/**
+ * Returns the path of a gzip'd newc initramfs; the same inputs give the same cached file. The key is the
+ * contents' SHA256; the large cached inputs (busybox, trinity and its libc: ~15 MB) are hashed once per
+ * file identity, and nothing is read when the initramfs is already cached (a warm run's boot preparation).
+ */
 export async function buildInitramfs(input: InitramfsInput): Promise<string> {
-  const files: Array<[string, Uint8Array, number]> = [
-    ['bin/busybox', await readFile(await busybox(input.arch)), 0o755],
-    ['init', Buffer.from(initScript()), 0o755],
-    ['cgpu.ko', await readFile(input.module), 0o644],
-    ['cgpu.params', Buffer.from(`${input.params}\n`), 0o644],
-    ['cgpu-smoke', await readFile(input.smoke), 0o755],
-  ];
-  if (input.smoke32) files.push(['cgpu-smoke32', await readFile(input.smoke32), 0o755]);
   const trinity = trinityEnabled() ? await trinityFiles(input.arch) : { dirs: [], files: [] };
-  files.push(...trinity.files);
-  const key = sha256(JSON.stringify(files.map(([p, d, m]) => [p, sha256(d), m])));
+  const sources: Source[] = [
+    { dest: 'bin/busybox', file: await busybox(input.arch), mode: 0o755, stamped: true },
+    { dest: 'init', data: Buffer.from(initScript()), mode: 0o755 },
+    { dest: 'cgpu.ko', file: input.module, mode: 0o644 },
+    { dest: 'cgpu.params', data: Buffer.from(`${input.params}\n`), mode: 0o644 },
+    { dest: 'cgpu-smoke', file: input.smoke, mode: 0o755 },
+    ...(input.smoke32 ? [{ dest: 'cgpu-smoke32', file: input.smoke32, mode: 0o755 }] : []),
+    ...trinity.files.map(([dest, file, mode]) => ({ dest, file, mode, stamped: true })),
+  ];
+  const hashOf = async (x: Source): Promise<string> =>
+    x.data ? sha256(x.data) : x.stamped ? sha256FileStamped(x.file!) : sha256(await readFile(x.file!));
+  const key = sha256(JSON.stringify(await Promise.all(sources.map(async (x) => [x.dest, await hashOf(x), x.mode]))));
   const out = cacheDir('initramfs', `${key.slice(0, 24)}.cpio.gz`);
   if (await exists(out)) return out;
   const entries: CpioEntry[] = [
     ...['bin', 'dev', 'proc', 'sys', ...trinity.dirs].map((d) => ({ path: d, mode: S_IFDIR | 0o755 })),
     { path: 'tmp', mode: S_IFDIR | 0o1777 },
     { path: 'dev/console', mode: S_IFCHR | 0o600, rdevMajor: 5, rdevMinor: 1 },
-    ...files.map(([path, data, mode]) => ({ path, mode: S_IFREG | mode, data })),
   ];
+  for (const x of sources) entries.push({ path: x.dest, mode: S_IFREG | x.mode, data: x.data ?? (await readFile(x.file!)) });
   await writeFileAtomic(out, gzipSync(writeCpio(entries), { level: 6 }));
   return out;
 }

@@ -2,7 +2,7 @@
 import { access, readFile } from 'node:fs/promises';
 import { constants } from 'node:fs';
 import { gzipSync } from 'node:zlib';
-import { CommandError, CommandMissingError, cacheDir, commandWorks, exists, readJson, run, sha256, writeFileAtomic } from '@cgpu/common';
+import { CommandError, CommandMissingError, cacheDir, exists, findOnPath, readJson, run, sha256, writeFileAtomic } from '@cgpu/common';
 import type { Arch } from '@cgpu/kernels';
 import { S_IFCHR, S_IFDIR, S_IFREG, writeCpio } from './cpio.js';
 
@@ -44,7 +44,9 @@ const qemuWorks = new Map<Arch, Promise<boolean>>();
 
 export async function requireQemu(arch: Arch): Promise<void> {
   let works = qemuWorks.get(arch);
-  if (!works) qemuWorks.set(arch, (works = commandWorks(qemuBinary(arch))));
+  // A PATH lookup, not `qemu --version`: that start-up cost every smoke run ~80 ms (issue 13); a QEMU that is
+  // there but broken fails its boot with QEMU's own message.
+  if (!works) qemuWorks.set(arch, (works = findOnPath(qemuBinary(arch)).then((p) => p !== undefined)));
   if (!(await works)) {
     qemuWorks.delete(arch); // installed later in this process? ask again next time
     throw new CommandMissingError(qemuBinary(arch), `apt-get install ${arch === 'amd64' ? 'qemu-system-x86' : 'qemu-system-arm'}`);

@@ -15,8 +15,8 @@ export interface TrinityFiles {
   version: string;
   /** Directories the initramfs needs for them. */
   dirs: string[];
-  /** [path in the initramfs, contents, mode] */
-  files: Array<[string, Uint8Array, number]>;
+  /** [path in the initramfs, path of the cached copy, mode] */
+  files: Array<[string, string, number]>;
 }
 
 /** bookworm's trinity needs only libc.so.6 (`readelf -d`: NEEDED libc.so.6) and the loader. */
@@ -45,8 +45,7 @@ export async function trinityFiles(arch: Arch): Promise<TrinityFiles> {
       await rm(tmp, { recursive: true, force: true });
     }
   }
-  const files: TrinityFiles['files'] = [];
-  for (const [dest, , mode] of wanted) files.push([dest, await readFile(join(dir, dest)), mode]);
+  const files: TrinityFiles['files'] = wanted.map(([dest, , mode]) => [dest, join(dir, dest), mode]);
   const dirs = arch === 'amd64' ? ['lib', 'lib64', `lib/${triplet}`] : ['lib', `lib/${triplet}`];
   return { version: trinity.version, dirs, files };
 }
