@@ -114,6 +114,13 @@ describe('applying patches', () => {
       exitCode: 1,
       message: expect.stringMatching(/procfs-pde-data does not apply: os-interface\.c, hunk #1 at line \d+/),
     });
+    // In a series, the one that fails is named, not its neighbours.
+    const all = s.patches.map((x) => ({ name: x.name, path: join(seriesDir, x.file) }));
+    expect(all.findIndex((x) => x.name === 'procfs-pde-data')).toBeGreaterThan(0);
+    await expect(applyPatches(copy, all)).rejects.toMatchObject({
+      code: 'PATCH_FAILED',
+      message: expect.stringMatching(/^patch procfs-pde-data does not apply: os-interface\.c, hunk #1 at line \d+/),
+    });
     rmSync(copy, { recursive: true, force: true });
   });
 });
