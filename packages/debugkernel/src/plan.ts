@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { builderRecipe, builderTag } from '@cgpu/builder';
 import { cacheDir, exists, readJson, sha256 } from '@cgpu/common';
 import { mirrorUrl, type CatalogueOptions, type LocalKernel } from '@cgpu/kernels';
-import { readFragment } from './config.js';
+import { parseFragment, readFragment } from './config.js';
 import { KBUILD_PACKAGES, kbuildTag } from './image.js';
 import { BUILD_RECIPE_VERSION } from './script.js';
 import { findDebugSource, type DebugSource } from './source.js';
@@ -39,7 +39,9 @@ export async function planDebugKernel(series: string, opts: CatalogueOptions = {
   // The compiler is named by suite and gcc major, not by the image tag's hash: a builder-recipe change that
   // keeps the compiler (an extra tool, a new apt option) must not cost a kernel rebuild (14 min on 2 idle cores, hours on a loaded machine).
   const compiler = { suite: src.stock.baseSuite, gcc: src.stock.gccMajor, arch: 'amd64', packages: KBUILD_PACKAGES };
-  const key = sha256(JSON.stringify({ fragment, source: src.deb.sha256, compiler, recipe: BUILD_RECIPE_VERSION }));
+  // The fragment's options, not its text: a comment edit must not cost a kernel rebuild either.
+  const options = [...parseFragment(fragment)];
+  const key = sha256(JSON.stringify({ options, source: src.deb.sha256, compiler, recipe: BUILD_RECIPE_VERSION }));
   const name = `${series}-${key.slice(0, 16)}`;
   return { ...src, fragment, image, key, dir: cacheDir('debugkernel', name), work: cacheDir('debugkernel', 'work', name) };
 }
