@@ -86,7 +86,7 @@ export function buildSteps(): Array<Step<BuildContext>> {
       title: 'build identity',
       run: async (ctx, r) => {
         const p = ctx.prepared!;
-        ctx.identity = await buildIdentity(ctx.kernel, p.dir, p.seriesDir, p.applied, ctx.opts.werror === true);
+        ctx.identity = await buildIdentity(ctx.kernel, { sourceHash: p.sourceHash }, p.seriesDir, p.applied, ctx.opts.werror === true);
         if (ctx.opts.reuse) {
           const found = await reusable(buildDir(ctx.kernel, ctx.opts), ctx.identity);
           ctx.reuse = { reused: found.result !== undefined, why: found.why };
@@ -110,7 +110,7 @@ export function buildSteps(): Array<Step<BuildContext>> {
         const manifest = { patches: p.applied, key: id.key, keyInputs: id.inputs };
         const built = await buildModule({
           kernel: k,
-          src: p.dir,
+          src: await p.tree(),
           out: ctx.opts.out ?? defaultOut(),
           werror: ctx.opts.werror === true,
           manifest,
@@ -126,7 +126,9 @@ export function buildSteps(): Array<Step<BuildContext>> {
 /** Remove the patched temp copy, or keep it when asked (its path is then in `keptSource`). */
 export async function disposeBuild(ctx: BuildContext): Promise<void> {
   const p = ctx.prepared;
-  if (!p || p.dir === resolve(ctx.opts.src ?? defaultSourceDir())) return;
-  if (ctx.opts.keep) ctx.keptSource = p.dir;
-  else await p.cleanup();
+  if (!p) return;
+  if (ctx.opts.keep) {
+    const dir = await p.tree();
+    if (dir !== resolve(ctx.opts.src ?? defaultSourceDir())) ctx.keptSource = dir;
+  } else await p.cleanup();
 }

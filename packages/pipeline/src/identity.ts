@@ -57,7 +57,8 @@ export async function hashTree(root: string): Promise<string> {
 /** `dkms`: a DKMS tree's build, whose script and make command replace ours in the key. */
 export async function buildIdentity(
   k: KernelEntry,
-  tree: string,
+  /** The tree that is compiled, or its `hashTree` when it is known without the tree (see patch-step). */
+  tree: string | { sourceHash: string },
   seriesDir: string | undefined,
   applied: readonly AppliedPatch[],
   werror: boolean,
@@ -72,7 +73,7 @@ export async function buildIdentity(
       packageVersion: k.packageVersion,
       debs: k.debs.map((d) => ({ package: d.package, version: d.version, sha256: d.sha256 })),
     },
-    source: await hashTree(tree),
+    source: typeof tree === 'string' ? await hashTree(tree) : tree.sourceHash,
     series: {
       file: seriesText === undefined ? null : sha256(seriesText),
       applied: await Promise.all(applied.map(async (p) => ({ name: p.name, sha256: seriesDir ? await sha256File(join(seriesDir, p.file)) : '' }))),
@@ -81,7 +82,10 @@ export async function buildIdentity(
     compiler: `gcc-${k.gccMajor}`,
     build: sha256(dkms ? dkms.script : buildScript(k, werror)),
   };
-  if (dkms) inputs.dkms = { conf: await sha256File(join(tree, 'dkms.conf')), make: dkms.make, makeFrom: dkms.makeFrom };
+  if (dkms) {
+    if (typeof tree !== 'string') throw new Error('buildIdentity: a DKMS tree is hashed from its directory');
+    inputs.dkms = { conf: await sha256File(join(tree, 'dkms.conf')), make: dkms.make, makeFrom: dkms.makeFrom };
+  }
   return { key: sha256(JSON.stringify(inputs)), inputs };
 }
 
