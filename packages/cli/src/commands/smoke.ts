@@ -31,6 +31,11 @@ export function smokeOpts(f: SmokeFlags): SmokeOpts {
   };
 }
 
+function fuzzText(f: SmokeResult['fuzz'][number]): string {
+  const targets = (f.targets ?? []).map((t) => `${t.path} ${t.ran ?? '?'} calls${t.by === 'time' ? ' (time limit)' : t.by === 'other' ? ` (exit ${t.exit})` : ''}`);
+  return `${f.tool} seed ${f.seed}, ${f.ops} ops${targets.length ? `: ${targets.join(', ')}` : ''}`;
+}
+
 export function printVerdict(r: SmokeResult, generic = false): void {
   const t = r.timings;
   const checks = r.summaries.map((s) => `smoke${s.abi} ${s.passed} passed, ${s.failed} failed`).join('; ');
@@ -39,6 +44,7 @@ export function printVerdict(r: SmokeResult, generic = false): void {
       `  boot ${(t.bootMs / 1000).toFixed(2)} s, load ${t.loadMs} ms, scenario ${(t.scenarioMs / 1000).toFixed(2)} s, unload ${t.unloadMs} ms, wall ${(t.wallMs / 1000).toFixed(2)} s\n`,
   );
   for (const reason of r.reasons) process.stdout.write(`  ${red('reason:')} ${reason}\n`);
+  if (r.fuzz.length) process.stdout.write(`  fuzzers: ${r.fuzz.map(fuzzText).join('; ')}\n`);
   // A debug kernel's own noise, kept apart from the module's verdict (issue 14).
   if (r.bootSplats.length) process.stdout.write(`  kernel's own boot-time splats (before insmod, not counted): ${r.bootSplats.length}\n${r.bootSplats.slice(0, 3).map((l) => `    | ${l}`).join('\n')}\n`);
   const otherLeaks = r.leaks.filter((l) => !l.byModule).length;
