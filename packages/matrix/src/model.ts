@@ -15,6 +15,23 @@ export interface MatrixCell {
   /** Kernel series, e.g. `6.12`: the newest release of it in `suite` is what gets locked. */
   series: string;
   arch: Arch;
+  /**
+   * `debug`: the cell's kernel is `cgpu kernels build-debug <series>` (KASAN, UBSAN, kmemleak, lockdep) built
+   * from the suite's `linux-source-<series>`, not the archive's image. Absent for stock kernels (the default),
+   * so the cells of existing lock entries stay byte-for-byte what they were.
+   */
+  kernel?: 'debug';
+}
+
+/**
+ * The series `cgpu kernels build-debug` builds for a matrix cell, and the suite whose `linux-source-<series>`
+ * and compiler it uses (packages/debugkernel, findDebugSource). Only 6.12 has been built and booted with
+ * packages/debugkernel/configs/cgpu-debug.config; add a series here once it has.
+ */
+export const DEBUG_SERIES: Readonly<Record<string, string>> = { '6.12': 'trixie' };
+
+export function isDebugCell(cell: Pick<MatrixCell, 'kernel'>): boolean {
+  return cell.kernel === 'debug';
 }
 
 export interface Matrix {
@@ -29,7 +46,8 @@ export class MatrixError extends UsageError {
   }
 }
 
-const NAME = /^[a-z0-9][a-z0-9-]*$/;
+// Dots for a series in a name (debug-6.12): nx splits target specs at colons only, and GitHub job and artifact names take dots.
+const NAME = /^[a-z0-9][a-z0-9.-]*$/;
 
 export function defaultMatrixPath(root: string = repoRoot()): string {
   return join(root, 'ci', 'matrix.yaml');
@@ -39,6 +57,15 @@ function field(file: string, i: number, o: Record<string, unknown>, key: string)
   const v = o[key];
   if (typeof v !== 'string' || v.trim() === '') throw new MatrixError(file, `cell ${i + 1}: "${key}" must be a non-empty string`);
   return v.trim();
+}
+
+/** A debug cell names a kernel `cgpu kernels build-debug` can build: amd64, a series it supports, from that series' suite. */
+function checkDebugCell(file: string, c: MatrixCell): void {
+  const supported = Object.entries(DEBUG_SERIES).map(([s, suite]) => `${s} (${suite})`).join(', ');
+  if (c.arch !== 'amd64') throw new MatrixError(file, `cell "${c.name}": kernel: debug is amd64 only (cgpu kernels build-debug builds x86_64), not ${c.arch}`);
+  const suite = DEBUG_SERIES[c.series];
+  if (suite === undefined) throw new MatrixError(file, `cell "${c.name}": cgpu kernels build-debug does not support series ${c.series}; it builds ${supported}`);
+  if (suite !== c.suite) throw new MatrixError(file, `cell "${c.name}": the ${c.series} debug kernel is built from ${suite}'s linux-source-${c.series}, so its suite is ${suite}, not ${c.suite}`);
 }
 
 export function parseMatrix(text: string, file = 'ci/matrix.yaml'): Matrix {
@@ -54,10 +81,10 @@ export function parseMatrix(text: string, file = 'ci/matrix.yaml'): Matrix {
   const cells = list.map((raw, i): MatrixCell => {
     if (typeof raw !== 'object' || raw === null) throw new MatrixError(file, `cell ${i + 1} is not a mapping`);
     const o = raw as Record<string, unknown>;
-    const unknownKeys = Object.keys(o).filter((k) => !['name', 'distro', 'suite', 'series', 'arch'].includes(k));
+    const unknownKeys = Object.keys(o).filter((k) => !['name', 'distro', 'suite', 'series', 'arch', 'kernel'].includes(k));
     if (unknownKeys.length) throw new MatrixError(file, `cell ${i + 1}: unknown field(s) ${unknownKeys.join(', ')}`);
     const name = field(file, i, o, 'name');
-    if (!NAME.test(name)) throw new MatrixError(file, `cell "${name}": names are lower-case letters, digits and dashes`);
+    if (!NAME.test(name)) throw new MatrixError(file, `cell "${name}": names are lower-case letters, digits, dots and dashes`);
     if (seen.has(name)) throw new MatrixError(file, `cell "${name}" appears twice`);
     seen.add(name);
     const suite = field(file, i, o, 'suite');
@@ -66,7 +93,11 @@ export function parseMatrix(text: string, file = 'ci/matrix.yaml'): Matrix {
     if (!/^\d+\.\d+$/.test(series)) throw new MatrixError(file, `cell "${name}": series "${series}" is not MAJOR.MINOR`);
     const arch = field(file, i, o, 'arch');
     if (!(ARCHES as readonly string[]).includes(arch)) throw new MatrixError(file, `cell "${name}": arch "${arch}" is not one of ${ARCHES.join(', ')}`);
-    return { name, distro: field(file, i, o, 'distro'), suite, series, arch: arch as Arch };
+    const cell: MatrixCell = { name, distro: field(file, i, o, 'distro'), suite, series, arch: arch as Arch };
+    const kernel = o['kernel'] === undefined ? 'stock' : field(file, i, o, 'kernel');
+    if (kernel === 'debug') checkDebugCell(file, cell);
+    else if (kernel !== 'stock') throw new MatrixError(file, `cell "${name}": kernel "${kernel}" is not stock or debug`);
+    return kernel === 'debug' ? { ...cell, kernel } : cell;
   });
   return { file, cells };
 }
