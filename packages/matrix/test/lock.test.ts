@@ -4,7 +4,7 @@ import type { KernelEntry } from '@cgpu/kernels';
 import type { Decision, Selection } from '@cgpu/patches';
 import { parseMatrix } from '../src/model.js';
 import { auditPatches, cellsUsingPatch } from '../src/audit.js';
-import { CellUnavailableError, computeLock, lockProblems, lockToKernelEntry, parseLock, resolveCell, sameKernel, serializeLock } from '../src/lock.js';
+import { CellUnavailableError, DebugKernelNotBuiltError, DebugLockEntryError, computeLock, lockProblems, lockToKernelEntry, parseLock, resolveCell, sameKernel, serializeLock, type DebugResolveFn } from '../src/lock.js';
 
 const matrix = parseMatrix(readFileSync(new URL('./fixtures/matrix.yaml', import.meta.url), 'utf8'));
 const sha = (c: string): string => c.repeat(64);
@@ -92,5 +92,69 @@ describe('the kernels lock', () => {
     ]);
     expect(a.unused).toEqual(['z']);
     expect(cellsUsingPatch(lock, '00-b.patch')).toEqual(['debian12-bpo-amd64', 'debian13-arm64']);
+  });
+});
+
+// The built debug kernel's cache manifest (fixtures/debug-kernel.json, see fixtures/README.md) as the CLI's
+// resolver turns it into a kernel entry and a lock pin.
+interface Manifest { release: string; key: string; source: { package: string; version: string; sha256: string; suite: string } }
+const manifest = JSON.parse(readFileSync(new URL('./fixtures/debug-kernel.json', import.meta.url), 'utf8')) as Manifest;
+const debugCell = parseMatrix('cells: [{ name: debug-6.12, distro: Debian 13 (debug build), suite: trixie, series: "6.12", arch: amd64, kernel: debug }]').cells[0]!;
+const withDebug = { ...matrix, cells: [...matrix.cells, debugCell] };
+const dir = `/cache/debugkernel/6.12-${manifest.key.slice(0, 16)}`;
+const debugKernel: KernelEntry = {
+  ...entry('6.12.117+deb13-amd64', '6.12.117', 'trixie', 'amd64', '6.12.117-1'),
+  release: manifest.release, version: '6.12.107', packageVersion: manifest.source.version, flavour: 'cgpu-debug', debs: [],
+  local: { dir, vmlinuz: `${dir}/bzImage`, config: `${dir}/config`, systemMap: `${dir}/System.map`, headers: `${dir}/build`, key: manifest.key },
+};
+const { suite: _suite, ...source } = manifest.source;
+const resolveDebug: DebugResolveFn = async () => ({ kernel: debugKernel, debug: { key: manifest.key, source } });
+const debugKeys = { '6.12': manifest.key };
+
+describe('a debug cell in the lock', () => {
+  it('pins the debug build: release, source package and version, plan key, probe-selected patches, no debs', async () => {
+    const lock = await computeLock(withDebug, catalogue, sha('c'), async (k, cell) => selection(k, picks[cell.name] ?? ['a', 'b']), resolveDebug);
+    const e = lock.cells['debug-6.12']!;
+    expect(e.cell).toEqual(debugCell);
+    expect(e).toMatchObject({ release: '6.12.107-cgpu-debug', version: '6.12.107', packageVersion: '6.12.107-1', flavour: 'cgpu-debug', suite: 'trixie', debs: [] });
+    expect(e.debug).toEqual({ key: manifest.key, source: { package: 'linux-source-6.12', version: '6.12.107-1', sha256: manifest.source.sha256 } });
+    expect(e.patches.map((p) => p.name)).toEqual(['a', 'b']);
+    expect(lock.cells['debian12-amd64']).not.toHaveProperty('debug');
+    expect(parseLock(serializeLock(lock))).toEqual(lock);
+    expect(lockProblems(lock, withDebug, catalogue, sha('c'), debugKeys)).toEqual([]);
+  });
+
+  it('fails at once when the debug kernel is not built: no probe has run, and the hint is the build command', async () => {
+    const probed: string[] = [];
+    const notBuilt: DebugResolveFn = async (cell) => {
+      throw new DebugKernelNotBuiltError(cell, `the ${cell.series} debug kernel is not built`);
+    };
+    const p = computeLock(withDebug, catalogue, sha('c'), async (k, cell) => (probed.push(cell.name), selection(k, [])), notBuilt);
+    await expect(p).rejects.toThrow(DebugKernelNotBuiltError);
+    await expect(p).rejects.toMatchObject({ code: 'LOCK_DEBUG_NOT_BUILT', hint: 'cgpu kernels build-debug 6.12' });
+    expect(probed).toEqual([]);
+    await expect(computeLock(withDebug, catalogue, sha('c'), async (k) => selection(k, []))).rejects.toThrow(/no debug-kernel resolver/);
+  });
+
+  it('--check: a plan key that changed (fragment, source or recipe) makes the entry stale; an unchecked one too', async () => {
+    const lock = await computeLock(withDebug, catalogue, sha('c'), async (k, cell) => selection(k, picks[cell.name] ?? []), resolveDebug);
+    expect(lockProblems(lock, withDebug, catalogue, sha('c'), { '6.12': sha('e') })).toEqual([
+      `cell debug-6.12: the 6.12 debug kernel's plan moved on from key ${manifest.key.slice(0, 16)} (linux-source-6.12 6.12.107-1) to eeeeeeeeeeeeeeee: the config fragment, the source package or the build recipe changed`,
+    ]);
+    expect(lockProblems(lock, withDebug, catalogue, sha('c'))).toEqual([`cell debug-6.12: today's plan key of the 6.12 debug kernel was not given, so its entry cannot be checked`]);
+    // A stock entry under a debug cell (the cell was switched to kernel: debug) is stale, not checked against the archive.
+    const stock = { ...lock, cells: { ...lock.cells, 'debug-6.12': { ...lock.cells['debian12-amd64']!, cell: debugCell } } };
+    expect(lockProblems(stock, withDebug, catalogue, sha('c'), debugKeys)).toEqual(['cell debug-6.12: the lock has a stock kernel (6.1.0-50-amd64) for a debug cell']);
+    const switched = { ...withDebug, cells: [...matrix.cells, { ...debugCell, kernel: undefined }] };
+    expect(lockProblems(lock, switched, catalogue, sha('c'), debugKeys)[0]).toBe('cell debug-6.12 changed in ci/matrix.yaml');
+  });
+
+  it('is never turned into an archive lookup; sameKernel compares the built kernel by plan key', async () => {
+    const lock = await computeLock(withDebug, catalogue, sha('c'), async (k, cell) => selection(k, picks[cell.name] ?? []), resolveDebug);
+    const e = lock.cells['debug-6.12']!;
+    expect(() => lockToKernelEntry(e)).toThrow(DebugLockEntryError);
+    expect(sameKernel(e, debugKernel)).toBe(true);
+    expect(sameKernel(e, { ...debugKernel, local: { ...debugKernel.local!, key: sha('e') } })).toBe(false);
+    expect(sameKernel(e, catalogue[3]!)).toBe(false);
   });
 });
