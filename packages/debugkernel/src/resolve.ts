@@ -1,7 +1,7 @@
 /** `debug-<series>` as a kernel spec: the cached debug kernel, described like any other kernel. */
 import { UsageError } from '@cgpu/common';
-import type { CatalogueOptions, KernelEntry } from '@cgpu/kernels';
-import { cachedDebugKernel, planDebugKernel } from './plan.js';
+import type { CatalogueOptions, KernelEntry, LocalKernel } from '@cgpu/kernels';
+import { cachedDebugKernel, planDebugKernel, type DebugManifest, type DebugPlan } from './plan.js';
 
 const SPEC = /^debug-(\d+\.\d+)$/;
 
@@ -26,20 +26,28 @@ export async function resolveDebugKernel(spec: string, opts: CatalogueOptions & 
   if (opts.arch !== undefined && opts.arch !== 'amd64') {
     throw new UsageError({ code: 'DEBUG_ARCH', message: `the debug kernel is amd64 only, not ${opts.arch}` });
   }
-  const plan = await planDebugKernel(series, opts);
+  return resolveDebugPlan(await planDebugKernel(series, opts));
+}
+
+/** The kernel entry of a plan's cache entry; DEBUG_KERNEL_NOT_BUILT (with the build command as hint) when it is not built. */
+export async function resolveDebugPlan(plan: DebugPlan): Promise<KernelEntry> {
   const hit = await cachedDebugKernel(plan);
   if (!hit) {
     throw new UsageError({
       code: 'DEBUG_KERNEL_NOT_BUILT',
-      message: `the ${series} debug kernel (${plan.deb.package} ${plan.deb.version}, key ${plan.key.slice(0, 16)}) is not built`,
-      hint: `run \`cgpu kernels build-debug ${series}\` first (~14 min on 2 idle cores, far longer on a busy machine; cached afterwards)`,
+      message: `the ${plan.series} debug kernel (${plan.deb.package} ${plan.deb.version}, key ${plan.key.slice(0, 16)}) is not built`,
+      hint: `run \`cgpu kernels build-debug ${plan.series}\` first (~14 min on 2 idle cores, far longer on a busy machine; cached afterwards)`,
     });
   }
-  const { manifest, local } = hit;
+  return debugKernelEntry(plan, hit.manifest, hit.local);
+}
+
+/** A built debug kernel (its plan, manifest and cache files) described like any catalogue kernel. */
+export function debugKernelEntry(plan: DebugPlan, manifest: DebugManifest, local: LocalKernel): KernelEntry {
   return {
     release: manifest.release,
     version: manifest.release.split('-')[0]!,
-    series,
+    series: plan.series,
     packageVersion: plan.deb.version,
     suite: plan.stock.suite,
     debian: plan.stock.debian,

@@ -7,8 +7,8 @@ import type { Command } from 'commander';
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { CgpuError, UsageError, writeFileAtomic } from '@cgpu/common';
-import { loadLock, lockEntry, lockToKernelEntry, type LockEntry } from '@cgpu/matrix';
-import { defaultOut, runBuild, runSmoke, type BuildResult } from '@cgpu/pipeline';
+import { loadLock, lockEntry, type LockEntry } from '@cgpu/matrix';
+import { defaultOut, lockedKernelEntry, runBuild, runSmoke, type BuildResult } from '@cgpu/pipeline';
 import { requireQemu } from '@cgpu/vmtest';
 import { printJson } from '../output.js';
 import { printVerdict, smokeOpts, type SmokeFlags } from './smoke.js';
@@ -57,8 +57,16 @@ function checkPatches(e: LockEntry, r: BuildResult): void {
 type CellFlags = Omit<SmokeFlags, 'kernel'> & { kernel?: string };
 
 async function runCell(e: LockEntry, stage: 'build' | 'smoke', f: CellFlags): Promise<{ ok: boolean; reusedBuild?: boolean }> {
-  const k = lockToKernelEntry(e);
   const log = f.verbose ? (l: string): void => void process.stderr.write(`${l}\n`) : undefined;
+  // A debug cell's kernel is built first when this machine lacks it (instant when cached), so a fresh CI
+  // runner works. It is not an nx output: it lives in the user cache (~/.cache/cgpu/debugkernel, ~100 MB with
+  // its headers tree), so nx can restore this cell's build on a machine without it and the smoke stage, which
+  // boots it, makes sure of it too. A plan key other than the locked one fails before anything is built.
+  const k = await lockedKernelEntry(e, {
+    build: true,
+    ...(log ? { log } : {}),
+    step: (s) => void process.stderr.write(`${e.cell.name}: building the ${e.series} debug kernel (cold: ~20 min on 2 cores): ${s}\n`),
+  });
   const opts = smokeOpts({ ...f, kernel: e.release });
   if (stage === 'build') {
     const r = await runBuild(k, { ...opts, reuse: false }, log);

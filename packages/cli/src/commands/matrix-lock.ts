@@ -4,7 +4,7 @@ import { CgpuError } from '@cgpu/common';
 import { loadCatalogue } from '@cgpu/kernels';
 import { computeLock, loadLock, loadMatrix, lockProblems, selectCells, seriesSha256, serializeLock, writeLock, defaultLockPath, type KernelsLock } from '@cgpu/matrix';
 import { loadSeries, selectPatches } from '@cgpu/patches';
-import { containerCompiler, defaultSeriesDir, refreshMode } from '@cgpu/pipeline';
+import { containerCompiler, debugLockKernel, debugPlanKeys, defaultSeriesDir, refreshMode } from '@cgpu/pipeline';
 import { printJson, printTable, warn } from '../output.js';
 
 export class LockStaleError extends CgpuError {
@@ -44,7 +44,7 @@ export function registerMatrixLock(matrix: Command): void {
       const seriesDir = defaultSeriesDir();
       const hash = await seriesSha256(seriesDir);
       if (o.check) {
-        const problems = lockProblems(await loadLock(), m, catalogue, hash);
+        const problems = lockProblems(await loadLock(), m, catalogue, hash, await debugPlanKeys(m.cells, { refresh: refreshMode(o) }));
         if (o.json) printJson({ ok: problems.length === 0, problems });
         if (problems.length) throw new LockStaleError(problems);
         if (!o.json) process.stdout.write(`ci/kernels.lock is current: ${m.cells.length} cells\n`);
@@ -56,7 +56,8 @@ export function registerMatrixLock(matrix: Command): void {
       const fresh = await computeLock({ ...m, cells }, catalogue, hash, async (k, cell) => {
         process.stderr.write(`lock: ${cell.name}: ${k.release} (${k.packageVersion}), running probes\n`);
         return selectPatches(series, k, containerCompiler(k, log));
-      });
+        // Debug cells: the built kernel (its headers are what the probes compile against); never built here.
+      }, (cell) => debugLockKernel(cell, { refresh: refreshMode(o) }));
       let lock: KernelsLock = fresh;
       if (o.only) {
         // Keep the other cells' entries, in matrix order.
