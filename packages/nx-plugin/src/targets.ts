@@ -1,6 +1,6 @@
 /** The module project's nx targets, inferred from the matrix and its lock: pure data, no I/O. */
 import type { TargetConfiguration } from 'nx/src/devkit-exports.js';
-import type { KernelsLock, Matrix } from '@cgpu/matrix';
+import { isDebugCell, type KernelsLock, type Matrix, type MatrixCell } from '@cgpu/matrix';
 
 export interface MatrixPluginOptions {
   /** Project root the targets belong to (default `kernel-src`, the cgpu-module project). */
@@ -29,6 +29,17 @@ const TOOLCHAIN = '^production';
 /** `CGPU_TRINITY=0` leaves trinity out of the smoke run: a result without it must not pass for one with it. */
 const TRINITY = { env: 'CGPU_TRINITY' };
 
+/**
+ * A debug cell's kernel: today's plan key of `cgpu kernels build-debug <series>` (config fragment, source
+ * package, compiler, build recipe). The lock entry pins the key it was locked with; this input also changes
+ * with an edited fragment before anyone relocks, so nx never serves a result of another debug kernel (the
+ * cell then fails as a stale lock). The kernel itself is not an nx output: it lives in the user cache
+ * (~/.cache/cgpu/debugkernel, ~100 MB with its headers tree) and `cgpu matrix cell` builds it when missing.
+ */
+export function debugPlanInput(cli: string, cell: Pick<MatrixCell, 'series'>): { runtime: string } {
+  return { runtime: `${cli} kernels build-debug ${cell.series} --plan --json | jq -r .key` };
+}
+
 export function buildTarget(cell: string): string {
   return `build-${cell}`;
 }
@@ -52,6 +63,7 @@ export function matrixTargets(m: Matrix, lock: KernelsLock | undefined, o: Requi
       // (cgpu-module:ProjectConfiguration), so a relock that changes any cell's release or patch list changes
       // every cell's targets and rebuilds them all; one inferred project per cell would isolate them.
       { runtime: `jq -cS '.cells["${cell.name}"] // null' ${lockPath}` },
+      ...(isDebugCell(cell) ? [debugPlanInput(o.cli, cell)] : []),
       TOOLCHAIN,
       TRINITY,
       { externalDependencies: ['execa', 'listr2', 'commander', 'yaml', 'semver'] },

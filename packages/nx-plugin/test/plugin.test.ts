@@ -18,11 +18,12 @@ async function targets(): Promise<Record<string, TargetConfiguration>> {
 describe('createNodesV2 on a fixture matrix', () => {
   it('infers an explicit build and smoke target per cell and the aggregates', async () => {
     const t = await targets();
-    expect(Object.keys(t).sort()).toEqual(['build', 'build-debian12-amd64', 'build-debian13-arm64', 'matrix', 'smoke', 'smoke-debian12-amd64', 'smoke-debian13-arm64']);
+    expect(Object.keys(t).sort()).toEqual(['build', 'build-debian12-amd64', 'build-debian13-arm64', 'build-debug-6.12', 'matrix', 'smoke', 'smoke-debian12-amd64', 'smoke-debian13-arm64', 'smoke-debug-6.12']);
     expect(t['build-debian12-amd64']!.options).toEqual({ command: './cgpu matrix cell debian12-amd64 build', cwd: '{workspaceRoot}' });
-    expect(t['smoke']!.dependsOn).toEqual(['^build', { target: 'smoke-debian12-amd64', params: 'forward' }, { target: 'smoke-debian13-arm64', params: 'forward' }]);
-    expect(t['build']!.dependsOn).toEqual(['^build', { target: 'build-debian12-amd64', params: 'forward' }, { target: 'build-debian13-arm64', params: 'forward' }]);
-    expect(t['matrix']!.dependsOn).toEqual(['^build', 'smoke-debian12-amd64', 'smoke-debian13-arm64']);
+    const cells = ['debian12-amd64', 'debian13-arm64', 'debug-6.12'];
+    expect(t['smoke']!.dependsOn).toEqual(['^build', ...cells.map((c) => ({ target: `smoke-${c}`, params: 'forward' }))]);
+    expect(t['build']!.dependsOn).toEqual(['^build', ...cells.map((c) => ({ target: `build-${c}`, params: 'forward' }))]);
+    expect(t['matrix']!.dependsOn).toEqual(['^build', ...cells.map((c) => `smoke-${c}`)]);
     expect(t['smoke-debian13-arm64']!.dependsOn).toEqual(['^build', 'build-debian13-arm64']);
   });
 
@@ -50,6 +51,21 @@ describe('createNodesV2 on a fixture matrix', () => {
     expect(t['smoke-debian12-amd64']!.parallelism).toBe(false);
     expect(t['smoke']!.parallelism).toBe(false);
     expect(t['build-debian12-amd64']!.parallelism).toBeUndefined();
+  });
+
+  it('keys the debug cell on today\'s build-debug plan as well as its lock entry; stock cells do not run the plan', async () => {
+    const t = await targets();
+    const plan = { runtime: './cgpu kernels build-debug 6.12 --plan --json | jq -r .key' };
+    for (const n of ['build-debug-6.12', 'smoke-debug-6.12']) {
+      expect(t[n]!.inputs).toContainEqual(plan);
+      expect(t[n]!.inputs).toContainEqual({ runtime: `jq -cS '.cells["debug-6.12"] // null' ci/kernels.lock` });
+      expect(t[n]!.cache).toBe(true);
+    }
+    for (const n of ['build-debian12-amd64', 'smoke-debian13-arm64', 'build']) expect(JSON.stringify(t[n]!.inputs)).not.toContain('build-debug');
+    expect(t['build-debug-6.12']!.options).toEqual({ command: './cgpu matrix cell debug-6.12 build', cwd: '{workspaceRoot}' });
+    // The kernel is not an output (it stays in ~/.cache/cgpu/debugkernel): only the module's files in dist/<release>/.
+    expect(t['build-debug-6.12']!.outputs).toEqual(['build.json', 'build.log', 'cgpu.ko', 'tools'].map((f) => `{workspaceRoot}/dist/6.12.107-cgpu-debug/${f}`));
+    expect(t['smoke-debug-6.12']!.dependsOn).toEqual(['^build', 'build-debug-6.12']);
   });
 
   it('an unlocked cell depends on every patch file, never on too few', async () => {
