@@ -2,14 +2,72 @@
  * .github/workflows/matrix.yml from ci/matrix.yaml: a job lists the cells from the nx plugin (`nx show`),
  * one job per cell runs its smoke-<cell> target (which builds first), a last job merges the JUnit and writes
  * the step summary. The cell names also go into the manual-run choice, so the file changes with the matrix.
+ * A debug cell's job restores its kernel from actions/cache, keyed on the build-debug plan key, and has a
+ * longer time limit for the build a cache miss costs.
  */
-import type { Matrix } from './model.js';
+import { isDebugCell, type Matrix, type MatrixCell } from './model.js';
 
 export const WORKFLOW_PATH = '.github/workflows/matrix.yml';
 
+/** A cell job's limit; a debug cell's job may build its kernel first (~20 min on 2 cores, more on a busy runner). */
+export const CELL_TIMEOUT_MINUTES = 90;
+export const DEBUG_CELL_TIMEOUT_MINUTES = 240;
 
+/** `contains(...)` of a GitHub expression: is the job's cell one of these? */
+function cellIn(cells: readonly MatrixCell[]): string {
+  return `contains(fromJSON('${JSON.stringify(cells.map((c) => c.name))}'), matrix.cell)`;
+}
+
+/**
+ * Steps of a debug cell's job before its nx run: the plan of its kernel (key and cache directory), and that
+ * directory from actions/cache under the key (~100 MB; a miss is a full kernel build in `cgpu matrix cell`).
+ * Only the finished entry `~/.cache/cgpu/debugkernel/<series>-<key>` is cached, never the scratch tree a
+ * failed build leaves (GBs). The nx run is root's (sudo), whose cache would be /root/.cache: CGPU_CACHE_DIR
+ * points it at this user's, where actions/cache restores and saves.
+ */
+function debugKernelRestore(debug: readonly MatrixCell[]): string[] {
+  if (!debug.length) return [];
+  return [
+    '      - id: debugkernel',
+    '        name: Plan of the debug kernel (its cache key and directory)',
+    `        if: ${cellIn(debug)}`,
+    '        env:',
+    '          CELL: ${{ matrix.cell }}',
+    '        run: |',
+    '          case "$CELL" in',
+    ...debug.map((c) => `            ${c.name}) series=${c.series} ;;`),
+    '          esac',
+    '          export CGPU_CACHE_DIR="$HOME/.cache/cgpu"',
+    '          echo "CGPU_CACHE_DIR=$CGPU_CACHE_DIR" >> "$GITHUB_ENV"',
+    '          plan=$(./cgpu kernels build-debug "$series" --plan --json)',
+    '          echo "key=$(jq -r .key <<<"$plan")" >> "$GITHUB_OUTPUT"',
+    '          echo "dir=$(jq -r .dir <<<"$plan")" >> "$GITHUB_OUTPUT"',
+    '      - id: debugkernel-cache',
+    '        name: Debug kernel from the cache (a miss builds it in the cell run)',
+    "        if: steps.debugkernel.outputs.key != ''",
+    '        uses: actions/cache/restore@v4',
+    '        with:',
+    ...DEBUG_CACHE,
+  ];
+}
+
+const DEBUG_CACHE = ['          path: ${{ steps.debugkernel.outputs.dir }}', '          key: debugkernel-${{ steps.debugkernel.outputs.key }}'];
+
+/** After the nx run, also when the smoke run failed (a debug kernel's findings must not cost a rebuild next time). */
+function debugKernelSave(debug: readonly MatrixCell[]): string[] {
+  if (!debug.length) return [];
+  return [
+    '      - name: Keep the debug kernel in the cache',
+    "        if: always() && steps.debugkernel.outputs.key != '' && steps.debugkernel-cache.outputs.cache-hit != 'true'",
+    '        uses: actions/cache/save@v4',
+    '        with:',
+    ...DEBUG_CACHE,
+  ];
+}
 
 export function workflowYaml(m: Matrix): string {
+  const debug = m.cells.filter(isDebugCell);
+  const timeout = debug.length ? `\${{ ${cellIn(debug)} && ${DEBUG_CELL_TIMEOUT_MINUTES} || ${CELL_TIMEOUT_MINUTES} }}` : String(CELL_TIMEOUT_MINUTES);
   const names = m.cells.map((c) => c.name);
   const setup = [
     '      - uses: actions/checkout@v4',
@@ -66,17 +124,19 @@ export function workflowYaml(m: Matrix): string {
     '    name: ${{ matrix.cell }}',
     '    needs: cells',
     '    runs-on: ubuntu-24.04',
-    '    timeout-minutes: 90',
+    `    timeout-minutes: ${timeout}`,
     '    strategy:',
     '      fail-fast: false',
     '      matrix:',
     '        cell: ${{ fromJSON(needs.cells.outputs.cells) }}',
     '    steps:',
     ...setup,
+    ...debugKernelRestore(debug),
     '      - name: Start the container engine',
     '        run: sudo ./cgpu engine start',
     '      - name: Build and smoke-test the cell through nx',
-    '        run: sudo --preserve-env=NX_NO_CLOUD,NX_TUI,NX_SELF_HOSTED_REMOTE_CACHE_SERVER npx nx run cgpu-module:smoke-${{ matrix.cell }}',
+    `        run: sudo --preserve-env=NX_NO_CLOUD,NX_TUI,NX_SELF_HOSTED_REMOTE_CACHE_SERVER${debug.length ? ',CGPU_CACHE_DIR' : ''} npx nx run cgpu-module:smoke-\${{ matrix.cell }}`,
+    ...debugKernelSave(debug),
     '      - name: Keep the cell results',
     '        if: always()',
     '        uses: actions/upload-artifact@v4',

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
 import { run } from '@cgpu/common';
 import { loadMatrix, parseMatrix } from '../src/model.js';
 import { WORKFLOW_PATH, workflowYaml } from '../src/workflow.js';
@@ -52,8 +53,41 @@ describe('the generated GitHub workflow', () => {
     const good = await validate(text);
     expect(good.out).toBe('');
     expect(good.exitCode).toBe(0);
-    const broken = await validate(text.replace('    runs-on: ubuntu-24.04\n    timeout-minutes: 90\n', '    timeout-minutes: ninety\n'));
+    const broken = await validate(text.replace('    runs-on: ubuntu-24.04\n    outputs:\n', '    runs-on: ubuntu-24.04\n    timeout-minutes: ninety\n    outputs:\n'));
     expect(broken.exitCode).not.toBe(0);
+  });
+
+  it('a debug cell\'s job restores its kernel from actions/cache keyed on the build-debug plan, saves it even after a failed smoke, and may take longer', async () => {
+    const text = workflowYaml(parseMatrix([
+      'cells:',
+      '  - { name: a-amd64, distro: D, suite: bookworm, series: "6.1", arch: amd64 }',
+      '  - { name: debug-6.12, distro: D, suite: trixie, series: "6.12", arch: amd64, kernel: debug }',
+    ].join('\n')));
+    const job = (parse(text) as { jobs: { cell: { 'timeout-minutes': string; steps: Array<Record<string, unknown> & { with?: Record<string, string> }> } } }).jobs.cell;
+    expect(job['timeout-minutes']).toBe(`\${{ contains(fromJSON('["debug-6.12"]'), matrix.cell) && 240 || 90 }}`);
+    const steps = job.steps;
+    const at = (pred: (s: (typeof steps)[number]) => boolean): number => steps.findIndex(pred);
+    const plan = at((s) => s['id'] === 'debugkernel');
+    const restore = at((s) => s['uses'] === 'actions/cache/restore@v4');
+    const nx = at((s) => String(s['run']).includes('npx nx run cgpu-module:smoke-'));
+    const save = at((s) => s['uses'] === 'actions/cache/save@v4');
+    expect([plan, restore, nx, save].every((i) => i >= 0)).toBe(true);
+    expect(plan < restore && restore < nx && nx < save).toBe(true);
+    expect(steps[plan]!['if']).toBe(`contains(fromJSON('["debug-6.12"]'), matrix.cell)`);
+    expect(steps[plan]!['run']).toContain('debug-6.12) series=6.12 ;;');
+    expect(steps[plan]!['run']).toContain('./cgpu kernels build-debug "$series" --plan --json');
+    // The nx run is root's: it must use the cache directory actions/cache fills, this user's.
+    expect(steps[plan]!['run']).toContain('echo "CGPU_CACHE_DIR=$CGPU_CACHE_DIR" >> "$GITHUB_ENV"');
+    expect(steps[nx]!['run']).toContain('--preserve-env=NX_NO_CLOUD,NX_TUI,NX_SELF_HOSTED_REMOTE_CACHE_SERVER,CGPU_CACHE_DIR ');
+    for (const i of [restore, save]) expect(steps[i]!.with).toEqual({ path: '${{ steps.debugkernel.outputs.dir }}', key: 'debugkernel-${{ steps.debugkernel.outputs.key }}' });
+    expect(steps[save]!['if']).toMatch(/^always\(\) && .*cache-hit != 'true'$/);
+    const v = await validate(text);
+    expect(v.out).toBe('');
+    expect(v.exitCode).toBe(0);
+    // A matrix without a debug cell gets none of it.
+    const stock = workflowYaml(parseMatrix('cells: [{ name: a-amd64, distro: D, suite: bookworm, series: "6.1", arch: amd64 }]'));
+    expect(stock).not.toMatch(/debugkernel|CGPU_CACHE_DIR/);
+    expect(stock).toContain('    timeout-minutes: 90\n');
   });
 
   it('the README table is what ci/matrix.yaml and ci/kernels.lock generate', async () => {
