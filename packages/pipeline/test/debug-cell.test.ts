@@ -3,10 +3,10 @@
 // development machine (packages/matrix/test/fixtures/debug-kernel.json, see its README). planDebugKernel
 // (catalogue and archive look-ups) and buildDebugKernel (a ~20 min build) are replaced; the rest is real.
 import { readFileSync } from 'node:fs';
-import { mkdir, mkdtemp, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { beforeEach, describe, expect, it, vi } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { cachedDebugKernel, type DebugManifest, type DebugPlan } from '@cgpu/debugkernel';
 import type { KernelEntry } from '@cgpu/kernels';
 import { DebugKernelNotBuiltError, parseMatrix, type LockEntry } from '@cgpu/matrix';
@@ -38,8 +38,10 @@ const stock: KernelEntry = {
 };
 
 let plan: DebugPlan;
+let base = '';
 beforeEach(async () => {
-  const dir = join(await mkdtemp(join(tmpdir(), 'cgpu-debugcell-')), `6.12-${manifest.key.slice(0, 16)}`);
+  base = await mkdtemp(join(tmpdir(), 'cgpu-debugcell-'));
+  const dir = join(base, `6.12-${manifest.key.slice(0, 16)}`);
   plan = {
     series: '6.12', stock, fragment: 'CONFIG_KASAN=y\n', image: manifest.image, key: manifest.key, dir, work: join(dir, '..', 'work'),
     deb: { role: 'source', package: manifest.source.package, version: manifest.source.version, arch: 'all', filename: 'pool/main/l/linux/linux-source-6.12_6.12.107-1_all.deb', url: 'http://deb.example/x.deb', size: 1, sha256: manifest.source.sha256 },
@@ -47,6 +49,10 @@ beforeEach(async () => {
   plans.current = plan;
   plans.calls = 0;
   plans.built = [];
+});
+
+afterEach(async () => {
+  await rm(base, { recursive: true, force: true });
 });
 
 /** Fill the plan's cache entry as a finished build leaves it. */
