@@ -4,6 +4,7 @@
  * Each cell opens its verdict, a console excerpt and links to reproduce.sh, console.log and smoke.json.
  */
 import type { MatrixReport } from './model.js';
+import { BOOT_SPLATS_HEADING } from './summary.js';
 import { escapeXml } from './text.js';
 
 /** JSON inside <script>: no `</script>`, no `<!--`, no U+2028/9 surprises. */
@@ -21,11 +22,13 @@ table.grid { border-collapse: collapse; }
 .grid summary { cursor: pointer; font-weight: 600; }
 pre { background: #111; color: #eee; padding: .5em; max-width: 70em; overflow-x: auto; font-size: 12px; }
 .meta { color: #555; font-size: 12px; }
+.boot-splat { color: #555; font-size: 12px; font-family: monospace; }
 `;
 
 // Runs in the browser: builds the grid from the embedded report (textContent only: console text is never HTML).
 const SCRIPT = `
 (function () {
+  var BOOT_SPLATS_HEADING = ${JSON.stringify(BOOT_SPLATS_HEADING)};
   var r = JSON.parse(document.getElementById('matrix-data').textContent);
   var arches = [];
   var rows = [];
@@ -61,6 +64,10 @@ const SCRIPT = `
       d.appendChild(el('div', { 'class': 'meta' }, 'build ' + c.build.state + ', smoke ' + c.smoke.state + ', ' + c.checks.passed + ' checks passed, ' + c.checks.failed + ' failed; fairness ' + c.fairness));
       d.appendChild(el('div', { 'class': 'meta' }, 'patches: ' + (c.patches.join(', ') || 'none') + (c.image ? '; image ' + c.image : '')));
       c.reasons.forEach(function (why) { d.appendChild(el('div', { 'class': 'reason' }, why)); });
+      if (c.bootSplats && c.bootSplats.length) {
+        d.appendChild(el('div', { 'class': 'meta' }, BOOT_SPLATS_HEADING + ':'));
+        c.bootSplats.forEach(function (l) { d.appendChild(el('div', { 'class': 'boot-splat' }, l)); });
+      }
       if (c.excerpt.length) d.appendChild(el('pre', {}, c.excerpt.join('\\n')));
       var links = el('div', { 'class': 'links' });
       [['reproduce.sh', c.files.reproduce], ['console.log', c.files.console], ['smoke.json', c.files.smoke], ['build.json', c.files.build]].forEach(function (l) {

@@ -3,7 +3,7 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { readJson } from '@cgpu/common';
 import type { ModuleBuild as BuildResult } from '@cgpu/builder';
-import type { KernelsLock, LockEntry, Matrix } from '@cgpu/matrix';
+import { isDebugCell, type KernelsLock, type LockEntry, type Matrix } from '@cgpu/matrix';
 import type { SmokeResult } from '@cgpu/vmtest';
 
 /** passed/failed: ran in this invocation; cached: nx restored it; skipped: it did not run (a dependency failed). */
@@ -40,6 +40,13 @@ export interface CellReport {
   fairness: string;
   fairnessOk: boolean | undefined;
   reasons: string[];
+  /**
+   * A debug kernel's own warnings from before the module was loaded (smoke.json `bootSplats`): shown apart
+   * from `reasons`, never as the module's failure. Empty for stock kernels.
+   */
+  bootSplats: string[];
+  /** `debug` for a `kernel: debug` cell (the build-debug kernel), else `stock`. */
+  kernel: 'stock' | 'debug';
   excerpt: string[];
   checks: { passed: number; failed: number };
   bootMs?: number;
@@ -110,6 +117,9 @@ export async function collectReport(m: Matrix, lock: KernelsLock, distDir: strin
       build, smoke,
       fairness: fair.text, fairnessOk: fair.ok,
       reasons: sm && smoke.state !== 'skipped' ? sm.reasons : build.error ? [build.error] : smoke.error ? [smoke.error] : [],
+      // smoke.json files written before boot splats were told apart have no such field.
+      bootSplats: sm && smoke.state !== 'skipped' ? (sm.bootSplats ?? []) : [],
+      kernel: isDebugCell(c) ? 'debug' : 'stock',
       excerpt: sm && smoke.state !== 'skipped' ? (sm.excerpt.length ? sm.excerpt : await tail(join(dir, 'console.log'), 12)) : await tail(failedLog, 12),
       checks: { passed: sm?.summaries.reduce((a, s) => a + s.passed, 0) ?? 0, failed: sm?.summaries.reduce((a, s) => a + s.failed, 0) ?? 0 },
       ...(sm ? { bootMs: sm.timings.bootMs, accel: sm.accel } : {}),

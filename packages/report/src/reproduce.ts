@@ -10,10 +10,24 @@ export function reproduceScript(c: CellReport): string {
   const qemu = [qemuBinary(e.arch), ...qemuArgs({ arch: e.arch, kernel: '"$VMLINUZ"', initrd: '"$INITRD"', append: [], accel: 'tcg', timeoutMs: 0 })]
     .map((a) => (a.startsWith('"$') ? a : /^[\w@%+=:,./-]+$/.test(a) ? a : q(a)))
     .join(' ');
+  // A debug cell's kernel is not in the archive: it is the build-debug kernel of the locked plan.
+  const kernel = e.debug
+    ? {
+        pinned: `# Run from anywhere inside the cgpu repository; it uses the debug kernel built from the plan pinned in ci/kernels.lock (key ${e.debug.key.slice(0, 16)}).`,
+        how: `(the debug kernel of the locked plan, built first when missing: ~20 min cold on 2 cores; patches checked against the lock)`,
+        vmlinuz: `VMLINUZ="$(./cgpu kernels build-debug ${e.series} --json | jq -r .files.vmlinuz)"`,
+        from: 'the debug-kernel cache',
+      }
+    : {
+        pinned: '# Run from anywhere inside the cgpu repository; it uses exactly the kernel pinned in ci/kernels.lock.',
+        how: '(locked debs, SHA256-checked; patches checked against the lock)',
+        vmlinuz: `VMLINUZ="$(./cgpu kernels fetch ${e.release} --arch ${e.arch} --offline --json | jq -r .vmlinuz)"`,
+        from: 'the fetched image deb',
+      };
   return [
     '#!/bin/sh',
     `# Reproduce matrix cell ${c.cell} by hand: ${cleanConsole(c.distro)} ${e.arch}, kernel ${e.release} (${e.packageVersion}).`,
-    '# Run from anywhere inside the cgpu repository; it uses exactly the kernel pinned in ci/kernels.lock.',
+    kernel.pinned,
     'set -eu',
     'cd "$(git rev-parse --show-toplevel)"',
     '',
@@ -23,12 +37,12 @@ export function reproduceScript(c: CellReport): string {
     '# Lock entry:',
     ...JSON.stringify(e, null, 2).split('\n').map((l) => `#   ${cleanConsole(l)}`),
     '',
-    '# 1. The same cell through the toolchain (locked debs, SHA256-checked; patches checked against the lock):',
+    `# 1. The same cell through the toolchain ${kernel.how}:`,
     `./cgpu matrix cell ${c.cell} build`,
     `./cgpu matrix cell ${c.cell} smoke --accel tcg --verbose`,
     '',
-    '# 2. Or boot it by hand, as cgpu smoke does (VMLINUZ from the fetched image deb, INITRD from the smoke run):',
-    `VMLINUZ="$(./cgpu kernels fetch ${e.release} --arch ${e.arch} --offline --json | jq -r .vmlinuz)"`,
+    `# 2. Or boot it by hand, as cgpu smoke does (VMLINUZ from ${kernel.from}, INITRD from the smoke run):`,
+    kernel.vmlinuz,
     'INITRD="${INITRD:?set INITRD to an initramfs made by cgpu smoke (see its --verbose output)}"',
     `exec ${qemu}`,
     '',

@@ -14,13 +14,18 @@ export function tableRow(c: CellReport): string[] {
   return [c.cell, c.release, String(c.patches.length), stageText(c.build), stageText(c.smoke), c.fairness, seconds(c.bootMs)];
 }
 
+/** The heading of a debug kernel's boot-time warnings, wherever they are listed apart from the reasons. */
+export const BOOT_SPLATS_HEADING = "the debug kernel's own boot-time warnings (before insmod; not the module's failure)";
+
 /**
- * What a person needs under the terminal table for a failed cell: its reasons, the console lines around the
- * failure and how to reproduce it; console text is cleaned of control characters first.
+ * What a person needs under the terminal table for a failed cell: its reasons, a debug kernel's boot-time
+ * warnings apart from them, the console lines around the failure and how to reproduce it; console text is
+ * cleaned of control characters first.
  */
 export function failureText(c: CellReport, reportDir: string): string[] {
   const out = [`${cleanConsole(c.cell)} (${cleanConsole(c.release)}): build ${c.build.state}, smoke ${c.smoke.state}`];
   for (const why of c.reasons.length ? c.reasons : ['no reason recorded: see the console log']) out.push(`  - ${cleanConsole(why)}`);
+  if (c.bootSplats.length) out.push(`  ${BOOT_SPLATS_HEADING}:`, ...c.bootSplats.map((l) => `    ${cleanConsole(l)}`));
   if (c.excerpt.length) out.push('  console:', ...c.excerpt.map((l) => `    ${cleanConsole(l)}`));
   out.push(`  reproduce: sh ${reportDir}/${c.files.reproduce}`);
   return out;
@@ -38,6 +43,7 @@ export function summaryMarkdown(r: MatrixReport): string {
   const failed = r.cells.filter((c) => !cellPassed(c));
   for (const c of failed) {
     lines.push('', `### ${mdCell(c.cell)} (${mdCell(c.release)})`, '', ...c.reasons.map((why) => `- ${mdCell(why)}`));
+    if (c.bootSplats.length) lines.push('', `${BOOT_SPLATS_HEADING[0]!.toUpperCase()}${BOOT_SPLATS_HEADING.slice(1)}:`, '', ...c.bootSplats.map((l) => `- ${mdCell(l)}`));
     if (c.excerpt.length) lines.push('', '```', ...c.excerpt.map((l) => mdCell(l).replace(/```/g, "'''")), '```');
     lines.push('', `Reproduce: \`sh dist/report/${c.files.reproduce}\``);
   }

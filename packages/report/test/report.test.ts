@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { run } from '@cgpu/common';
 import { cleanConsole, escapeXml } from '../src/text.js';
-import { failureText } from '../src/summary.js';
+import { BOOT_SPLATS_HEADING, failureText } from '../src/summary.js';
 import { fixtureReport } from './helpers.js';
 
 // eslint-disable-next-line no-control-regex
@@ -85,5 +85,44 @@ describe('the matrix report from real and broken cell results', () => {
     expect(arm).toMatch(/exec qemu-system-aarch64 -M virt -cpu cortex-a57/);
     const syntax = await run('sh', ['-n', sh], { timeoutMs: 10_000, allowFailure: true, purpose: 'sh -n' });
     expect(syntax.exitCode).toBe(0);
+  });
+});
+
+describe('the debug-6.12 cell in the report', () => {
+  it('is a row of the grid like any other, its boot-time warnings kept apart from why it failed', async () => {
+    const { report, files } = await fixtureReport('ci-debug');
+    const d = report.cells.find((c) => c.cell === 'debug-6.12')!;
+    expect(d).toMatchObject({ kernel: 'debug', release: '6.12.107-cgpu-debug', packageVersion: '6.12.107-1', distro: 'Debian 13 (debug build)' });
+    expect([d.build.state, d.smoke.state]).toEqual(['cached', 'failed']);
+    expect(d.reasons).toEqual(['kernel splat: KASAN: [   20.5] BUG: KASAN: slab-use-after-free in mutex_destroy+0x6d/0x80']);
+    expect(d.bootSplats).toEqual(['WARNING: [    1.234567] WARNING: CPU: 0 PID: 1 at arch/x86/kernel/cpu/bugs.c:1234 some_boot_check+0x10/0x20']);
+    // A stock cell, and a smoke.json written before boot splats were told apart.
+    expect(report.cells.find((c) => c.cell === 'debian12-amd64')).toMatchObject({ kernel: 'stock', bootSplats: [] });
+
+    const text = failureText(d, files.dir);
+    const heading = text.indexOf(`  ${BOOT_SPLATS_HEADING}:`);
+    expect(text.slice(1, heading)).toEqual(['  - kernel splat: KASAN: [   20.5] BUG: KASAN: slab-use-after-free in mutex_destroy+0x6d/0x80']);
+    expect(text[heading + 1]).toBe('    WARNING: [    1.234567] WARNING: CPU: 0 PID: 1 at arch/x86/kernel/cpu/bugs.c:1234 some_boot_check+0x10/0x20');
+
+    const md = await readFile(files.summary, 'utf8');
+    expect(md).toContain('## cgpu matrix: 1 of 2 cells passed');
+    expect(md).toMatch(/\| ❌ debug-6\.12 \| 6\.12\.107-cgpu-debug \| 8 \| cached 14\.4 s \| failed/);
+    expect(md).toContain("- kernel splat: KASAN: [   20.5] BUG: KASAN: slab-use-after-free in mutex_destroy+0x6d/0x80\n\nThe debug kernel's own boot-time warnings (before insmod; not the module's failure):\n\n- WARNING: [    1.234567] WARNING");
+    const html = await readFile(files.html, 'utf8');
+    expect(html).toContain('"bootSplats":["WARNING: [    1.234567] WARNING: CPU: 0 PID: 1');
+    expect(html).toContain(`var BOOT_SPLATS_HEADING = ${JSON.stringify(BOOT_SPLATS_HEADING)};`);
+    const xml = await readFile(files.junit, 'utf8');
+    expect(xml).toContain('<testsuite name="cgpu.matrix.debug-6.12"');
+  });
+
+  it('reproduce.sh rebuilds or reuses the debug kernel of the locked plan instead of fetching an archive deb', async () => {
+    const { files } = await fixtureReport('ci-debug');
+    const sh = join(files.dir, 'cells/debug-6.12/reproduce.sh');
+    const text = await readFile(sh, 'utf8');
+    expect(text).toContain('it uses the debug kernel built from the plan pinned in ci/kernels.lock (key 0c40bfcc60c8b05d)');
+    expect(text).toContain('VMLINUZ="$(./cgpu kernels build-debug 6.12 --json | jq -r .files.vmlinuz)"');
+    expect(text).not.toContain('kernels fetch');
+    expect(text).toContain('./cgpu matrix cell debug-6.12 smoke --accel tcg --verbose');
+    expect((await run('sh', ['-n', sh], { timeoutMs: 10_000, allowFailure: true, purpose: 'sh -n' })).exitCode).toBe(0);
   });
 });
