@@ -44,8 +44,8 @@ beforeEach(async () => {
   const dir = join(base, `6.12-${manifest.key.slice(0, 16)}`);
   plan = {
     series: '6.12', stock, fragment: 'CONFIG_KASAN=y\n', image: manifest.image, key: manifest.key, dir, work: join(dir, '..', 'work'),
-    deb: { role: 'source', package: manifest.source.package, version: manifest.source.version, arch: 'all', filename: 'pool/main/l/linux/linux-source-6.12_6.12.107-1_all.deb', url: 'http://deb.example/x.deb', size: 1, sha256: manifest.source.sha256 },
-  } as DebugPlan;
+    deb: { role: 'tool', package: manifest.source.package, version: manifest.source.version, arch: 'all', filename: 'pool/main/l/linux/linux-source-6.12_6.12.107-1_all.deb', url: 'http://deb.example/x.deb', size: 1, sha256: manifest.source.sha256 },
+  };
   plans.current = plan;
   plans.calls = 0;
   plans.built = [];
