@@ -50,6 +50,8 @@ describe('parseMatrix', () => {
       'bullseye/5.10/amd64', 'bookworm/6.1/amd64', 'bookworm-backports/6.12/amd64', 'trixie/6.12/amd64',
       'trixie-backports/7.2/amd64', 'trixie-backports/7.3/amd64', 'sid/7.2/amd64', 'bookworm/6.1/arm64', 'trixie/6.12/arm64',
     ]));
+    // Issue 14: the debug kernel is a cell like any other.
+    expect(m.cells.find((c) => c.name === 'debug-6.12')).toEqual({ name: 'debug-6.12', distro: 'Debian 13 (debug build)', suite: 'trixie', series: '6.12', arch: 'amd64', kernel: 'debug' });
   });
 });
 
