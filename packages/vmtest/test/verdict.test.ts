@@ -107,3 +107,21 @@ describe('trinity in the verdict', () => {
     expect(parseConsole(without, { ...opts, trinity: false }).ok).toBe(true);
   });
 });
+
+describe('the init/exit race of issue 12, named by KASAN (fixtures/variants/ctl-always-live.patch on debug-6.12)', () => {
+  const race = log('debug-6.12-ctl-race.log');
+
+  it('fails on the use-after-free of the class cgpu_exit() freed, reached from an inst_ctl write', () => {
+    const v = parseConsole(race, { timedOut: false, expect32: true, debugKernel: true, trinity: true });
+    expect(v.ok).toBe(false);
+    expect(v.reasons.at(-1)).toMatch(/^kernel splat: KASAN: .*slab-use-after-free in device_get_ownership/);
+    expect(v.bootSplats).toEqual([]);
+    // The report's own stacks: the access comes from inst_ctl creating an instance's device, the object was
+    // allocated by class_create() at init and freed by class_release() under cgpu_exit().
+    const report = race.slice(race.findIndex((l) => l.includes('BUG: KASAN')));
+    const at = (re: RegExp): number => report.findIndex((l) => re.test(l));
+    expect(at(/inst_ctl_store/)).toBeGreaterThan(0);
+    expect(at(/Allocated by task/)).toBeLessThan(at(/class_create/));
+    expect(at(/Freed by task/)).toBeLessThan(at(/cgpu_exit/));
+  });
+});
