@@ -95,6 +95,7 @@ mark taint-after $(cat /proc/sys/kernel/tainted)
 # lines; what it logged is read from its buffer instead.
 dmesg -n 1
 dmesg | tail -n 60 | sed 's/^/${MARK} dmesg /'
+mark stage end $(up)
 # The host stops QEMU once this line (END_MARK) has arrived: everything above came before it.
 # The power-off is only a fallback, late enough for the console to drain.
 echo "${END_MARK}"
