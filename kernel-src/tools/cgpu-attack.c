@@ -480,7 +480,7 @@ void attack_memcg(void)
 	proc_read(CG "/cgroup.controllers", controllers, sizeof(controllers));
 	/* without it memory.current does not exist and the check below would read 0 KiB */
 	if (!strstr(controllers, "memory")) {
-		check(0, "the kernel has a memory cgroup controller (CONFIG_MEMCG) to charge opens to");
+		check(0, "the kernel has a memory cgroup controller (CONFIG_MEMCG) for opens");
 		return;
 	}
 	proc_write(CG "/cgroup.subtree_control", "+memory");
