@@ -4,7 +4,8 @@ import { join, resolve } from 'node:path';
 import { CgpuError, CommandError, onCleanup, sha256File, withLock } from '@cgpu/common';
 import type { KernelEntry } from '@cgpu/kernels';
 import { EM_AARCH64, EM_X86_64, elfFacts, moduleInfo } from './elf.js';
-import { ensureKernelImage, runContainer, type Log } from './images.js';
+import { runContainer, type Log } from './containers.js';
+import { ensureKernelImage } from './images.js';
 import { headersDir, toolchain } from './recipes.js';
 
 export interface BuildRequest {

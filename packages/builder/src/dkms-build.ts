@@ -10,7 +10,8 @@ import { CommandError, onCleanup } from '@cgpu/common';
 import type { KernelEntry } from '@cgpu/kernels';
 import { JOBS, evalScript, parseEvalOutput, targetEnv, type DkmsPlan, type DkmsTarget, type EvaluatedConf } from '@cgpu/dkmsconf';
 import { BuildFailedError, collectModules, publishBuild, type ModuleBuild } from './build.js';
-import { ensureKernelImage, runContainer, type Log } from './images.js';
+import { runContainer, type Log } from './containers.js';
+import { ensureKernelImage } from './images.js';
 import { headersDir, toolchain } from './recipes.js';
 
 const q = (s: string): string => `'${s.replace(/'/g, `'\\''`)}'`;

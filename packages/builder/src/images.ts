@@ -2,13 +2,13 @@
 import { mkdtemp, rm, writeFile, mkdir } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { cacheDir, onCleanup, run, runForCleanup, withLock } from '@cgpu/common';
+import { cacheDir, onCleanup, run, withLock } from '@cgpu/common';
 import { debPath, ensureDeb, mirrorUrl, type KernelEntry } from '@cgpu/kernels';
+import { commitContainer, type Log } from './containers.js';
 import { docker } from './engine.js';
 import { makeLocalKernelImage } from './local-image.js';
 import { APT_CONF, baseTag, builderScript, builderTag, debMountPath, debootstrapArgs, kernelImagePlan, kernelLayerScript, type BuilderRecipe } from './recipes.js';
 
-export type Log = (line: string) => void;
 
 export async function imageExists(tag: string): Promise<boolean> {
   const r = await docker(['image', 'inspect', '--format', '{{.Id}}', tag], { timeoutMs: 30_000, allowFailure: true });
@@ -42,42 +42,6 @@ export async function pruneImages(keep: ReadonlySet<string> = new Set()): Promis
     if (r.exitCode === 0) removed.push(img.tag);
   }
   return removed;
-}
-
-/** A unique container name, removed (`docker rm -f`) after `fn` on success, failure and Ctrl-C. */
-async function withContainerName<T>(prefix: string, fn: (name: string) => Promise<T>): Promise<T> {
-  const name = `${prefix}-${process.pid}-${Math.random().toString(16).slice(2, 10)}`;
-  const unregister = onCleanup(() => runForCleanup('docker', ['rm', '-f', name]));
-  try {
-    return await fn(name);
-  } finally {
-    unregister();
-    await runForCleanup('docker', ['rm', '-f', name]);
-  }
-}
-
-/** Run a throw-away container; it is removed on success, failure and Ctrl-C. */
-export function runContainer(image: string, args: string[], script: string, opts: { timeoutMs: number; log?: Log; purpose: string; allowFailure?: boolean }) {
-  return withContainerName('cgpu', (name) =>
-    docker(['run', '--rm', '--name', name, ...args, image, 'sh', '-ec', script], {
-      timeoutMs: opts.timeoutMs,
-      purpose: opts.purpose,
-      allowFailure: opts.allowFailure ?? false,
-      ...(opts.log ? { onLine: (l: string) => opts.log!(l) } : {}),
-    }),
-  );
-}
-
-/** Run a container, then commit it as `tag` (used for layers that need apt). */
-export function commitContainer(from: string, tag: string, args: string[], script: string, log: Log | undefined, purpose: string): Promise<void> {
-  return withContainerName('cgpu-img', async (name) => {
-    await docker(['run', '--name', name, '--network', 'host', ...args, from, 'sh', '-ec', script], {
-      timeoutMs: 30 * 60_000,
-      purpose,
-      ...(log ? { onLine: (l: string) => log(l) } : {}),
-    });
-    await docker(['commit', '--change', 'CMD ["/bin/bash"]', name, tag], { timeoutMs: 10 * 60_000, purpose: `committing ${tag}` });
-  });
 }
 
 /** The lock that serialises building one image tag across processes. */

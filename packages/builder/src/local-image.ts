@@ -4,7 +4,8 @@
  */
 import { cacheDir, withLock } from '@cgpu/common';
 import { mirrorUrl, type KernelEntry, type LocalKernel } from '@cgpu/kernels';
-import { commitContainer, ensureBuilderImage, imageExists, type Log } from './images.js';
+import { commitContainer, type Log } from './containers.js';
+import { ensureBuilderImage, imageExists } from './images.js';
 import { kernelImagePlan, localLayerScript, type BuilderRecipe } from './recipes.js';
 
 export async function makeLocalKernelImage(k: KernelEntry, local: LocalKernel, log?: Log): Promise<{ tag: string; builder: string; recipe: BuilderRecipe }> {

@@ -13,17 +13,30 @@ export function onCleanup(fn: () => Promise<void> | void): () => void {
   return () => cleanups.delete(fn);
 }
 
-/** Run every registered clean-up once, newest first; errors are swallowed (best effort). */
-export async function runCleanups(): Promise<void> {
-  const fns = [...cleanups].reverse();
-  cleanups.clear();
-  for (const fn of fns) {
-    try {
-      await fn();
-    } catch {
-      /* best effort */
+let running: Promise<void> | undefined;
+
+/**
+ * Run every registered clean-up once, newest first; errors are swallowed (best effort). A second caller (the
+ * CLI's `finally` while the Ctrl-C handler is still removing a container) waits for the same run instead of
+ * finding the set empty and letting the process end half-way through it.
+ */
+export function runCleanups(): Promise<void> {
+  running ??= (async () => {
+    while (cleanups.size > 0) {
+      const fns = [...cleanups].reverse();
+      cleanups.clear();
+      for (const fn of fns) {
+        try {
+          await fn();
+        } catch {
+          /* best effort */
+        }
+      }
     }
-  }
+  })().finally(() => {
+    running = undefined;
+  });
+  return running;
 }
 
 /** For the CLI: Ctrl-C aborts running work, runs clean-ups, exits 130. A second Ctrl-C exits at once. */

@@ -1,6 +1,6 @@
 /** The kernel-build image: the stock kernel's builder image plus what building a whole kernel needs. */
-import { builderRecipe, docker, ensureBuilderImage, imageExists, type Log } from '@cgpu/builder';
-import { cacheDir, onCleanup, runForCleanup, sha256, withLock } from '@cgpu/common';
+import { builderRecipe, commitContainer, ensureBuilderImage, imageExists, type Log } from '@cgpu/builder';
+import { cacheDir, sha256, withLock } from '@cgpu/common';
 import { mirrorUrl, type KernelEntry } from '@cgpu/kernels';
 
 /** Debian packages a full kernel build needs beyond the module builder (which has make, bc, libelf-dev, gcc). */
@@ -17,21 +17,9 @@ export async function ensureKbuildImage(stock: KernelEntry, log?: Log): Promise<
   if (await imageExists(tag)) return tag;
   return withLock(cacheDir('locks', `${tag.replace(/[:/]/g, '_')}.lock`), 30 * 60_000, async () => {
     if (await imageExists(tag)) return tag;
-    const name = `cgpu-kbuild-${process.pid}-${Math.random().toString(16).slice(2, 10)}`;
-    const unregister = onCleanup(() => runForCleanup('docker', ['rm', '-f', name]));
-    try {
-      const script = `export DEBIAN_FRONTEND=noninteractive; apt-get update -qq; apt-get install -y -qq ${KBUILD_PACKAGES.join(' ')}; apt-get clean; rm -rf /var/lib/apt/lists/*`;
-      log?.(`apt-get install ${KBUILD_PACKAGES.join(' ')}`);
-      await docker(['run', '--name', name, '--network', 'host', builder, 'sh', '-ec', script], {
-        timeoutMs: 30 * 60_000,
-        purpose: 'installing the kernel build dependencies',
-        ...(log ? { onLine: (l: string) => log(l) } : {}),
-      });
-      await docker(['commit', '--change', 'CMD ["/bin/bash"]', name, tag], { timeoutMs: 10 * 60_000, purpose: `committing ${tag}` });
-      return tag;
-    } finally {
-      unregister();
-      await runForCleanup('docker', ['rm', '-f', name]);
-    }
+    const script = `export DEBIAN_FRONTEND=noninteractive; apt-get update -qq; apt-get install -y -qq ${KBUILD_PACKAGES.join(' ')}; apt-get clean; rm -rf /var/lib/apt/lists/*`;
+    log?.(`apt-get install ${KBUILD_PACKAGES.join(' ')}`);
+    await commitContainer(builder, tag, [], script, log, 'installing the kernel build dependencies');
+    return tag;
   });
 }
