@@ -4,14 +4,12 @@
  * each BUILT_MODULE_LOCATION/NAME.ko checked, stripped (-g) and collected. The container answers as the
  * target machine would: `uname -r` is the target release and /lib/modules/<release>/build is its headers.
  */
-import { mkdir, mkdtemp, rename, rm, writeFile } from 'node:fs/promises';
-import { join, resolve } from 'node:path';
-import { CommandError, onCleanup } from '@cgpu/common';
+import { resolve } from 'node:path';
 import type { KernelEntry } from '@cgpu/kernels';
 import { JOBS, evalScript, parseEvalOutput, targetEnv, type DkmsPlan, type DkmsTarget, type EvaluatedConf } from '@cgpu/dkmsconf';
-import { BuildFailedError, collectModules, publishBuild, type ModuleBuild } from './build.js';
 import { runContainer, type Log } from './containers.js';
 import { ensureKernelImage } from './images.js';
+import { runContainerBuild, type ModuleBuild } from './module-build.js';
 import { headersDir, toolchain } from './recipes.js';
 
 const q = (s: string): string => `'${s.replace(/'/g, `'\\''`)}'`;
@@ -97,69 +95,20 @@ export interface DkmsBuildRequest {
   timeoutMs?: number;
 }
 
-const WARNING = /(^|\s)warning:|^WARNING:/;
 const ERROR = /(^|\s)(error|fatal error):|^ERROR:|\*\*\* |^@@(make|pre-build|post-build|patch)-failed|^@@module-missing/;
 
-export async function buildDkmsTree(req: DkmsBuildRequest): Promise<ModuleBuild> {
-  const started = Date.now();
-  const k = req.kernel;
-  const { tag, recipe } = await ensureKernelImage(k, req.log);
-  const outRoot = resolve(req.out);
-  const finalDir = join(outRoot, k.release);
-  await mkdir(outRoot, { recursive: true });
-  const tmp = await mkdtemp(join(outRoot, `.${k.release}.build-`));
-  const unregister = onCleanup(() => rm(tmp, { recursive: true, force: true }));
-  try {
-    const owner = `${process.getuid?.() ?? 0}:${process.getgid?.() ?? 0}`;
-    const script = [`rc=0`, `bash -ec ${q(dkmsBuildScript(k, req.plan))} || rc=$?`, `chown -R ${owner} /out`, 'exit $rc'].join('\n');
-    const lines: string[] = [];
-    const log = (l: string): void => {
-      lines.push(l);
-      if (!l.startsWith('@@')) req.log?.(l);
-      else if (l.startsWith('@@warn ')) req.log?.(l.slice(7));
-    };
-    let result;
-    try {
-      result = await runContainer(tag, ['--network', 'none', '-v', `${resolve(req.src)}:/src:ro`, '-v', `${tmp}:/out`], script, {
-        timeoutMs: req.timeoutMs ?? 20 * 60_000,
-        log,
-        purpose: `building ${req.plan.packageName} ${req.plan.packageVersion} for ${k.release}`,
-        allowFailure: true,
-      });
-    } catch (e) {
-      if (e instanceof CommandError) lines.push(e.message);
-      throw e;
-    } finally {
-      await writeFile(join(tmp, 'build.log'), `${lines.join('\n')}\n`);
-    }
-    const warningLines = lines.filter((l) => WARNING.test(l));
-    const failedLog = join(outRoot, `${k.release}.failed.log`);
-    if (result.exitCode !== 0) {
-      const errors = lines.filter((l) => ERROR.test(l)).map((l) => l.replace(/^@@/, '')).slice(0, 10);
-      await rename(join(tmp, 'build.log'), failedLog);
-      throw new BuildFailedError(k, tag, errors.length ? errors : lines.slice(-10), failedLog);
-    }
-    const modules = await collectModules(tmp, k, 'the tree built for another kernel: does its Makefile ignore KERNELRELEASE and the make command of dkms.conf?');
-    if (modules.length === 0) throw new BuildFailedError(k, tag, ['the build succeeded but no module was collected'], failedLog);
-    const res: ModuleBuild = {
-      kernel: k.release,
-      arch: k.arch,
-      suite: k.suite,
-      image: tag,
-      gcc: `gcc-${recipe.gccMajor}`,
-      gccVersion: lines.find((l) => l.startsWith('@@gcc '))?.slice(6).trim() ?? '',
-      warnings: warningLines.length,
-      warningLines,
-      durationMs: Date.now() - started,
-      makeMs: Number(lines.find((l) => l.startsWith('@@make-ms '))?.split(' ')[1] ?? 0),
-      modules,
-      tools: [],
-      dir: finalDir,
-    };
-    await publishBuild(tmp, finalDir, res, req.manifest);
-    return res;
-  } finally {
-    unregister();
-    await rm(tmp, { recursive: true, force: true });
-  }
+export function buildDkmsTree(req: DkmsBuildRequest): Promise<ModuleBuild> {
+  const owner = `${process.getuid?.() ?? 0}:${process.getgid?.() ?? 0}`;
+  return runContainerBuild({
+    kernel: req.kernel,
+    src: req.src,
+    out: req.out,
+    script: [`rc=0`, `bash -ec ${q(dkmsBuildScript(req.kernel, req.plan))} || rc=$?`, `chown -R ${owner} /out`, 'exit $rc'].join('\n'),
+    purpose: `building ${req.plan.packageName} ${req.plan.packageVersion} for ${req.kernel.release}`,
+    errorLine: ERROR,
+    vermagicHint: 'the tree built for another kernel: does its Makefile ignore KERNELRELEASE and the make command of dkms.conf?',
+    ...(req.manifest ? { manifest: req.manifest } : {}),
+    ...(req.log ? { log: req.log } : {}),
+    ...(req.timeoutMs !== undefined ? { timeoutMs: req.timeoutMs } : {}),
+  });
 }
