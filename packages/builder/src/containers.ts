@@ -21,7 +21,8 @@ export async function removeContainer(name: string): Promise<boolean> {
   for (;;) {
     await cleanupRun(['rm', '-f', name]);
     const r = await cleanupRun(['container', 'inspect', '--format', '{{.State.Status}}', name]);
-    if (r && r.exitCode !== 0 && /no such (container|object)/i.test(r.stderr)) return true;
+    // Retry only while the daemon still lists it; a daemon that is gone or a missing CLI is not waited for.
+    if (r?.exitCode !== 0) return r !== undefined && /no such (container|object)/i.test(r.stderr);
     if (Date.now() > deadline) return false;
     await new Promise((res) => setTimeout(res, 250));
   }
@@ -29,21 +30,34 @@ export async function removeContainer(name: string): Promise<boolean> {
 
 /**
  * Gives `fn` a unique container name and removes that container afterwards. On Ctrl-C the removal starts at once
- * (the docker client only forwards the signal, and a container whose PID 1 is `sh` ignores SIGTERM), and the
- * process's clean-ups wait for it.
+ * (the docker client only forwards the signal, and a container whose PID 1 is `sh` ignores SIGTERM). A second
+ * removal runs once `fn` has settled (or 6 s passed): a Ctrl-C in the first moments of `docker run` can find no
+ * container yet, and the daemon may still create it. The process's clean-ups wait for both.
  */
 async function withContainerName<T>(prefix: string, fn: (name: string) => Promise<T>): Promise<T> {
   const name = `${prefix}-${process.pid}-${Math.random().toString(16).slice(2, 10)}`;
-  let removal: Promise<boolean> | undefined;
-  const remove = (): Promise<boolean> => (removal ??= removeContainer(name));
-  const onAbort = (): void => void remove();
+  let early: Promise<boolean> | undefined;
+  const onAbort = (): void => void (early ??= removeContainer(name));
+  let settled: Promise<void> = Promise.resolve();
+  let final: Promise<boolean> | undefined;
+  const finish = (): Promise<boolean> =>
+    (final ??= (async () => {
+      await early;
+      await Promise.race([settled, new Promise((res) => setTimeout(res, 6000))]);
+      return removeContainer(name);
+    })());
   interruptSignal.addEventListener('abort', onAbort, { once: true });
-  const unregister = onCleanup(() => remove().then(() => undefined));
+  const unregister = onCleanup(() => finish().then(() => undefined));
   try {
-    return await fn(name);
+    const work = fn(name);
+    settled = work.then(
+      () => undefined,
+      () => undefined,
+    );
+    return await work;
   } finally {
     interruptSignal.removeEventListener('abort', onAbort);
-    await remove();
+    await finish();
     unregister();
   }
 }
