@@ -17,26 +17,31 @@ console.log(`debug kernel ${built.release} (${built.source.package} ${built.sour
 console.log(`  cold build when it was made: ${(buildMs / 60000).toFixed(1)} min (${Object.entries(built.times).map(([k, v]) => `${k} ${Math.round(v / 1000)} s`).join(', ')})`);
 console.log(`  this call: ${(callMs / 1000).toFixed(1)} s (${built.cached ? 'cached' : 'built now'})`);
 
-const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
-const smoke = (spec) => {
-  cgpu(['smoke', '--kernel', spec, '--accel', 'tcg', '--json']); // build if needed: the timed runs are warm
-  const out = [];
-  for (let i = 0; i < runs; i++) {
-    const t = Date.now();
-    let j;
-    try {
-      j = JSON.parse(cgpu(['smoke', '--kernel', spec, '--accel', 'tcg', '--json']));
-    } catch (e) {
-      j = JSON.parse(e.stdout);
-    }
-    out.push({ total: Date.now() - t, ok: j.ok, ...j.timings });
+const sorted = (xs) => [...xs].sort((a, b) => a - b);
+const median = (xs) => sorted(xs)[Math.floor(xs.length / 2)];
+const one = (spec) => {
+  const t = Date.now();
+  let j;
+  try {
+    j = JSON.parse(cgpu(['smoke', '--kernel', spec, '--accel', 'tcg', '--json']));
+  } catch (e) {
+    j = JSON.parse(e.stdout);
   }
-  return { total: median(out.map((x) => x.total)), boot: median(out.map((x) => x.bootMs)), scenario: median(out.map((x) => x.scenarioMs)), ok: out.every((x) => x.ok) };
+  return { total: Date.now() - t, ok: j.ok, ...j.timings };
 };
-const stock = smoke(series);
-const debug = smoke(`debug-${series}`);
+// Warm both (build if needed), then interleave stock and debug runs so load from other users of the machine hits
+// both alike; the ratio is taken per pair.
+one(series);
+one(`debug-${series}`);
+const pairs = [];
+for (let i = 0; i < runs; i++) pairs.push({ stock: one(series), debug: one(`debug-${series}`) });
 const s = (ms) => `${(ms / 1000).toFixed(1)} s`;
-console.log(`warm cgpu smoke, tcg, median of ${runs} (a shared machine: noisy):`);
-console.log(`  stock ${series}:  total ${s(stock.total)}, boot ${s(stock.boot)}, scenario ${s(stock.scenario)}, ok ${stock.ok}`);
-console.log(`  debug-${series}: total ${s(debug.total)}, boot ${s(debug.boot)}, scenario ${s(debug.scenario)}, ok ${debug.ok}`);
-console.log(`  ratio ${(debug.total / stock.total).toFixed(2)}x (goal < 4x)`);
+const stat = (xs, f) => `${f(median(xs))} [${f(Math.min(...xs))}-${f(Math.max(...xs))}]`;
+const row = (kind) => {
+  const xs = pairs.map((p) => p[kind]);
+  return `total ${stat(xs.map((x) => x.total), s)}, boot ${s(median(xs.map((x) => x.bootMs)))}, scenario ${s(median(xs.map((x) => x.scenarioMs)))}, ok ${xs.every((x) => x.ok)}`;
+};
+console.log(`warm cgpu smoke, tcg, median [min-max] of ${runs} interleaved pairs (a shared machine: noisy):`);
+console.log(`  stock ${series}:  ${row('stock')}`);
+console.log(`  debug-${series}: ${row('debug')}`);
+console.log(`  ratio per pair ${stat(pairs.map((p) => p.debug.total / p.stock.total), (r) => `${r.toFixed(2)}x`)} (goal < 4x)`);
