@@ -1,5 +1,5 @@
 /** Throw-away and committed containers with unique names, removed for sure on success, failure and Ctrl-C. */
-import { interruptSignal, onCleanup, run, type RunResult } from '@cgpu/common';
+import { interruptSignal, onCleanup, run, settledWithin, type RunResult } from '@cgpu/common';
 import { docker } from './engine.js';
 
 export type Log = (line: string) => void;
@@ -43,7 +43,7 @@ async function withContainerName<T>(prefix: string, fn: (name: string) => Promis
   const finish = (): Promise<boolean> =>
     (final ??= (async () => {
       await early;
-      await Promise.race([settled, new Promise((res) => setTimeout(res, 6000))]);
+      await settledWithin(settled, 6000);
       return removeContainer(name);
     })());
   interruptSignal.addEventListener('abort', onAbort, { once: true });

@@ -55,3 +55,18 @@ export function installInterruptHandlers(): void {
 export function throwIfInterrupted(what: string, signal: AbortSignal = interruptSignal): void {
   if (signal.aborted) throw new InterruptedError(what);
 }
+
+/**
+ * Resolves when `p` settles or after `ms`, whichever is first. The timer never outlives `p`: a bare
+ * `Promise.race` with `setTimeout` holds the process open for the rest of `ms` after the work is done.
+ */
+export function settledWithin(p: Promise<unknown>, ms: number): Promise<void> {
+  return new Promise((res) => {
+    const timer = setTimeout(res, ms);
+    const done = (): void => {
+      clearTimeout(timer);
+      res();
+    };
+    p.then(done, done);
+  });
+}

@@ -3,7 +3,7 @@ import { execa } from 'execa';
 import { access, constants } from 'node:fs/promises';
 import { join } from 'node:path';
 import { CgpuError, InterruptedError } from './errors.js';
-import { interruptSignal, onCleanup } from './interrupt.js';
+import { interruptSignal, onCleanup, settledWithin } from './interrupt.js';
 
 export interface RunOptions {
   /** Hard limit; the process is killed (SIGTERM, then SIGKILL after 5 s). */
@@ -94,10 +94,7 @@ export async function run(cmd: string, args: readonly string[], opts: RunOptions
   });
   // On Ctrl-C the clean-ups wait (at most 6 s) for this process to be gone, so no QEMU or docker client
   // outlives us; the abort signal has already sent it SIGTERM (SIGKILL after 5 s).
-  const unregister = onCleanup(async () => {
-    const gone = sub.then(() => undefined, () => undefined);
-    await Promise.race([gone, new Promise((res) => setTimeout(res, 6000))]);
-  });
+  const unregister = onCleanup(() => settledWithin(sub, 6000));
   const r = await sub.finally(unregister);
   const result: RunResult = {
     command,

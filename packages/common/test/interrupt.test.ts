@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { onCleanup, runCleanups } from '../src/interrupt.js';
+import { onCleanup, runCleanups, settledWithin } from '../src/interrupt.js';
 
 describe('runCleanups', () => {
   it('a second caller waits for the run in progress instead of returning at once', async () => {
@@ -24,5 +24,22 @@ describe('runCleanups', () => {
     });
     await runCleanups();
     expect(order).toEqual(['new', 'old', 'late']);
+  });
+});
+
+describe('settledWithin', () => {
+  const timers = (): number => process.getActiveResourcesInfo().filter((r) => r === 'Timeout').length;
+
+  it('resolves when the work settles and leaves no timer behind to hold the process open', async () => {
+    const before = timers();
+    await settledWithin(Promise.resolve('done'), 60_000);
+    await settledWithin(Promise.reject(new Error('failed')), 60_000);
+    expect(timers()).toBe(before);
+  });
+
+  it('resolves after the limit when the work does not settle', async () => {
+    const t0 = Date.now();
+    await settledWithin(new Promise(() => undefined), 50);
+    expect(Date.now() - t0).toBeGreaterThanOrEqual(45);
   });
 });
