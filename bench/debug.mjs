@@ -18,13 +18,18 @@ console.log(`  cold build when it was made: ${(buildMs / 60000).toFixed(1)} min 
 console.log(`  this call: ${(callMs / 1000).toFixed(1)} s (${built.cached ? 'cached' : 'built now'})`);
 
 const sorted = (xs) => [...xs].sort((a, b) => a - b);
-const median = (xs) => sorted(xs)[Math.floor(xs.length / 2)];
+const median = (xs) => {
+  const v = sorted(xs);
+  const m = Math.floor(v.length / 2);
+  return v.length % 2 ? v[m] : (v[m - 1] + v[m]) / 2;
+};
 const one = (spec) => {
   const t = Date.now();
   let j;
   try {
     j = JSON.parse(cgpu(['smoke', '--kernel', spec, '--accel', 'tcg', '--json']));
   } catch (e) {
+    if (!e.stdout?.trim()) throw e; // no JSON: the error itself says what went wrong
     j = JSON.parse(e.stdout);
   }
   return { total: Date.now() - t, ok: j.ok, ...j.timings };

@@ -16,14 +16,14 @@ const cleanupRun = (args: string[]): Promise<RunResult | undefined> =>
  * One `rm -f` is not enough: with `docker run --rm` the daemon's own auto-remove can race it, and `rm -f` then
  * answers "removal already in progress" while the container is still listed (seen in CI: Ctrl-C left one behind).
  */
-export async function removeContainer(name: string): Promise<boolean> {
+export async function removeContainer(name: string): Promise<'gone' | 'still-listed' | 'unknown'> {
   const deadline = Date.now() + REMOVE_LIMIT_MS;
   for (;;) {
     await cleanupRun(['rm', '-f', name]);
     const r = await cleanupRun(['container', 'inspect', '--format', '{{.State.Status}}', name]);
     // Retry only while the daemon still lists it; a daemon that is gone or a missing CLI is not waited for.
-    if (r?.exitCode !== 0) return r !== undefined && /no such (container|object)/i.test(r.stderr);
-    if (Date.now() > deadline) return false;
+    if (r?.exitCode !== 0) return r !== undefined && /no such (container|object)/i.test(r.stderr) ? 'gone' : 'unknown';
+    if (Date.now() > deadline) return 'still-listed';
     await new Promise((res) => setTimeout(res, 250));
   }
 }
@@ -36,18 +36,22 @@ export async function removeContainer(name: string): Promise<boolean> {
  */
 async function withContainerName<T>(prefix: string, fn: (name: string) => Promise<T>): Promise<T> {
   const name = `${prefix}-${process.pid}-${Math.random().toString(16).slice(2, 10)}`;
-  let early: Promise<boolean> | undefined;
+  let early: Promise<unknown> | undefined;
   const onAbort = (): void => void (early ??= removeContainer(name));
   let settled: Promise<void> = Promise.resolve();
-  let final: Promise<boolean> | undefined;
-  const finish = (): Promise<boolean> =>
+  let final: Promise<void> | undefined;
+  const finish = (): Promise<void> =>
     (final ??= (async () => {
       await early;
       await settledWithin(settled, 6000);
-      return removeContainer(name);
+      // Only a container the daemon still lists after the limit is worth a word; an unreachable daemon has
+      // already failed the work with its own error.
+      if ((await removeContainer(name)) === 'still-listed') {
+        process.stderr.write(`warning: container ${name} is still there after ${REMOVE_LIMIT_MS / 1000} s; remove it with \`docker rm -f ${name}\`\n`);
+      }
     })());
   interruptSignal.addEventListener('abort', onAbort, { once: true });
-  const unregister = onCleanup(() => finish().then(() => undefined));
+  const unregister = onCleanup(finish);
   try {
     const work = fn(name);
     settled = work.then(

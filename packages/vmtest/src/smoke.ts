@@ -38,7 +38,7 @@ export interface SmokeResult extends Verdict {
   files: { console: string; junit: string; json: string };
 }
 
-/** Default limit of a debug kernel's boot and scenario under TCG (about 45 s boot, measured by hand). */
+/** Default limit of a debug kernel's boot and scenario under TCG (a whole run takes ~55 s here: bench/debug.sh). */
 export const DEBUG_TIMEOUT_MS = 600_000;
 /** Kernel parameters of a debug kernel's smoke run on amd64 (why: see `smoke`). */
 export const DEBUG_AMD64_APPEND = ['acpi=off', 'pci=off', 'tsc=reliable', 'max_loop=0'];
