@@ -1,4 +1,5 @@
 /** Build an out-of-tree module (and its user-space tools) inside the kernel's own builder container. */
+import { shQuote } from '@cgpu/common';
 import type { KernelEntry } from '@cgpu/kernels';
 import type { Log } from './containers.js';
 import { runContainerBuild, type ModuleBuild } from './module-build.js';
@@ -41,22 +42,13 @@ export function buildScript(k: Pick<KernelEntry, 'arch' | 'gccMajor' | 'release'
 }
 
 export async function buildModule(req: BuildRequest): Promise<ModuleBuild> {
-  // Root only copies the read-only source (whatever its permissions) and hands it over; make runs as uid 1000;
-  // the output is given back to the calling user.
-  const owner = `${process.getuid?.() ?? 0}:${process.getgid?.() ?? 0}`;
-  const build = buildScript(req.kernel, req.werror === true);
-  const script = [
-    'cp -r /src /tmp/m && chown -R 1000:1000 /tmp/m /out',
-    'rc=0',
-    `setpriv --reuid=1000 --regid=1000 --clear-groups env HOME=/tmp sh -ec '${build.replace(/'/g, `'\\''`)}' || rc=$?`,
-    `chown -R ${owner} /out`,
-    'exit $rc',
-  ].join('\n');
+  // Root only copies the read-only source (whatever its permissions) and hands it over; make runs as uid 1000.
   return runContainerBuild({
     kernel: req.kernel,
     src: req.src,
     out: req.out,
-    script,
+    prepare: ['cp -r /src /tmp/m && chown -R 1000:1000 /tmp/m /out'],
+    command: `setpriv --reuid=1000 --regid=1000 --clear-groups env HOME=/tmp sh -ec ${shQuote(buildScript(req.kernel, req.werror === true))}`,
     purpose: `building ${req.kernel.release}`,
     errorLine: ERROR,
     vermagicHint: 'the headers in the image do not match the kernel; run `cgpu images prune` and build again',

@@ -1,15 +1,11 @@
 /** Throw-away and committed containers with unique names, removed for sure on success, failure and Ctrl-C. */
-import { interruptSignal, onCleanup, run, settledWithin, type RunResult } from '@cgpu/common';
+import { interruptSignal, onCleanup, runForCleanup, settledWithin } from '@cgpu/common';
 import { docker } from './engine.js';
 
 export type Log = (line: string) => void;
 
 /** How long removal may take before we give up on it (a container stuck in the daemon). */
 const REMOVE_LIMIT_MS = 20_000;
-
-/** Clean-up work must not be cancelled by the interrupt that caused it. */
-const cleanupRun = (args: string[]): Promise<RunResult | undefined> =>
-  run('docker', args, { timeoutMs: 15_000, allowFailure: true, signal: new AbortController().signal }).catch(() => undefined);
 
 /**
  * `docker rm -f`, repeated until the daemon says the container does not exist.
@@ -19,8 +15,8 @@ const cleanupRun = (args: string[]): Promise<RunResult | undefined> =>
 export async function removeContainer(name: string): Promise<'gone' | 'still-listed' | 'unknown'> {
   const deadline = Date.now() + REMOVE_LIMIT_MS;
   for (;;) {
-    await cleanupRun(['rm', '-f', name]);
-    const r = await cleanupRun(['container', 'inspect', '--format', '{{.State.Status}}', name]);
+    await runForCleanup('docker', ['rm', '-f', name], 15_000);
+    const r = await runForCleanup('docker', ['container', 'inspect', '--format', '{{.State.Status}}', name], 15_000);
     // Retry only while the daemon still lists it; a daemon that is gone or a missing CLI is not waited for.
     if (r?.exitCode !== 0) return r !== undefined && /no such (container|object)/i.test(r.stderr) ? 'gone' : 'unknown';
     if (Date.now() > deadline) return 'still-listed';

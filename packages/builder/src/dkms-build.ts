@@ -5,14 +5,13 @@
  * target machine would: `uname -r` is the target release and /lib/modules/<release>/build is its headers.
  */
 import { resolve } from 'node:path';
+import { shQuote as q } from '@cgpu/common';
 import type { KernelEntry } from '@cgpu/kernels';
 import { JOBS, evalScript, parseEvalOutput, targetEnv, type DkmsPlan, type DkmsTarget, type EvaluatedConf } from '@cgpu/dkmsconf';
 import { runContainer, type Log } from './containers.js';
 import { ensureKernelImage } from './images.js';
 import { runContainerBuild, type ModuleBuild } from './module-build.js';
 import { headersDir, toolchain } from './recipes.js';
-
-const q = (s: string): string => `'${s.replace(/'/g, `'\\''`)}'`;
 
 /**
  * Shell lines that make the container look like the target machine: a `uname` in /usr/local/bin (first in
@@ -98,12 +97,11 @@ export interface DkmsBuildRequest {
 const ERROR = /(^|\s)(error|fatal error):|^ERROR:|\*\*\* |^@@(make|pre-build|post-build|patch)-failed|^@@module-missing/;
 
 export function buildDkmsTree(req: DkmsBuildRequest): Promise<ModuleBuild> {
-  const owner = `${process.getuid?.() ?? 0}:${process.getgid?.() ?? 0}`;
   return runContainerBuild({
     kernel: req.kernel,
     src: req.src,
     out: req.out,
-    script: [`rc=0`, `bash -ec ${q(dkmsBuildScript(req.kernel, req.plan))} || rc=$?`, `chown -R ${owner} /out`, 'exit $rc'].join('\n'),
+    command: `bash -ec ${q(dkmsBuildScript(req.kernel, req.plan))}`,
     purpose: `building ${req.plan.packageName} ${req.plan.packageVersion} for ${req.kernel.release}`,
     errorLine: ERROR,
     vermagicHint: 'the tree built for another kernel: does its Makefile ignore KERNELRELEASE and the make command of dkms.conf?',

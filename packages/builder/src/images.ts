@@ -9,7 +9,6 @@ import { docker } from './engine.js';
 import { makeLocalKernelImage } from './local-image.js';
 import { APT_CONF, baseTag, builderScript, builderTag, debMountPath, debootstrapArgs, kernelImagePlan, kernelLayerScript, type BuilderRecipe } from './recipes.js';
 
-
 export async function imageExists(tag: string): Promise<boolean> {
   const r = await docker(['image', 'inspect', '--format', '{{.Id}}', tag], { timeoutMs: 30_000, allowFailure: true });
   return r.exitCode === 0;

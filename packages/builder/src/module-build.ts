@@ -83,8 +83,13 @@ export interface ContainerBuild {
   src: string;
   /** The result goes to `<out>/<release>/`; a failed build leaves `<out>/<release>.failed.log`. */
   out: string;
-  /** Run as root with /src and /out (an empty temp dir) mounted, no network; `@@` lines are markers. */
-  script: string;
+  /** Shell lines run first, as root; a failure there fails the build. */
+  prepare?: string[];
+  /**
+   * The build, run as root with /src and /out (an empty temp dir) mounted and no network; `@@` lines are markers.
+   * Whatever its exit status, /out is handed back to the calling user before the container ends.
+   */
+  command: string;
   purpose: string;
   /** Lines that are errors, shown (at most 10) when the script fails. */
   errorLine: RegExp;
@@ -116,6 +121,8 @@ export async function runContainerBuild(b: ContainerBuild): Promise<ModuleBuild>
     await rename(join(tmp, 'build.log'), failedLog);
     throw new BuildFailedError(k, tag, errors, failedLog);
   };
+  const owner = `${process.getuid?.() ?? 0}:${process.getgid?.() ?? 0}`;
+  const script = [...(b.prepare ?? []), 'rc=0', `${b.command} || rc=$?`, `chown -R ${owner} /out`, 'exit $rc'].join('\n');
   try {
     const lines: string[] = [];
     const log = (l: string): void => {
@@ -125,7 +132,7 @@ export async function runContainerBuild(b: ContainerBuild): Promise<ModuleBuild>
     };
     let result;
     try {
-      result = await runContainer(tag, ['--network', 'none', '-v', `${resolve(b.src)}:/src:ro`, '-v', `${tmp}:/out`], b.script, {
+      result = await runContainer(tag, ['--network', 'none', '-v', `${resolve(b.src)}:/src:ro`, '-v', `${tmp}:/out`], script, {
         timeoutMs: b.timeoutMs ?? 20 * 60_000,
         log,
         purpose: b.purpose,

@@ -123,15 +123,14 @@ function lineSink(cb: (line: string, s: 'stdout' | 'stderr') => void, stream: 's
   };
 }
 
-/** For clean-up work after Ctrl-C: the same command, not cancelled by the (already aborted) interrupt signal. */
-export function runForCleanup(cmd: string, args: readonly string[], timeoutMs = 30_000): Promise<void> {
-  return run(cmd, args, { timeoutMs, allowFailure: true, signal: new AbortController().signal }).then(
-    () => undefined,
-    () => undefined,
-  );
+/**
+ * For clean-up work after Ctrl-C: the same command, not cancelled by the (already aborted) interrupt signal.
+ * Never throws: its result, or undefined when it could not run at all.
+ */
+export function runForCleanup(cmd: string, args: readonly string[], timeoutMs = 30_000): Promise<RunResult | undefined> {
+  return run(cmd, args, { timeoutMs, allowFailure: true, signal: new AbortController().signal }).catch(() => undefined);
 }
 
-/** True when `cmd` runs (`cmd --version` or the given args exit 0 within 10 s). */
 /** The executable `cmd` resolves to on PATH, without running it (a stat per PATH entry, no process). */
 export async function findOnPath(cmd: string, path = process.env['PATH'] ?? ''): Promise<string | undefined> {
   for (const dir of cmd.includes('/') ? [''] : path.split(':').filter(Boolean)) {

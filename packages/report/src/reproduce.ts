@@ -1,14 +1,14 @@
 /** reproduce.sh for one cell: the builder image, the lock entry, the patches and the qemu command, to rerun by hand. */
+import { shQuote } from '@cgpu/common';
 import { qemuArgs, qemuBinary } from '@cgpu/vmtest';
 import type { CellReport } from './model.js';
 import { cleanConsole } from './text.js';
 
-const q = (s: string): string => `'${s.replace(/'/g, `'\\''`)}'`;
 
 export function reproduceScript(c: CellReport): string {
   const e = c.lockEntry;
   const qemu = [qemuBinary(e.arch), ...qemuArgs({ arch: e.arch, kernel: '"$VMLINUZ"', initrd: '"$INITRD"', append: [], accel: 'tcg', timeoutMs: 0 })]
-    .map((a) => (a.startsWith('"$') ? a : /^[\w@%+=:,./-]+$/.test(a) ? a : q(a)))
+    .map((a) => (a.startsWith('"$') ? a : /^[\w@%+=:,./-]+$/.test(a) ? a : shQuote(a)))
     .join(' ');
   // A debug cell's kernel is not in the archive: it is the build-debug kernel of the locked plan.
   const kernel = e.debug
