@@ -8,7 +8,7 @@ import { gzipSync } from 'node:zlib';
 import { cacheDir, exists, sha256, writeFileAtomic } from '@cgpu/common';
 import type { Arch } from '@cgpu/kernels';
 import { S_IFCHR, S_IFDIR, S_IFREG, writeCpio, type CpioEntry } from './cpio.js';
-import { END_MARK, INIT_PREAMBLE, MARK } from './init-script.js';
+import { INIT_EPILOGUE, INIT_LOAD_MARK, INIT_PREAMBLE } from './init-script.js';
 import { busybox } from './initramfs.js';
 
 export interface GenericModule {
@@ -30,8 +30,7 @@ export function genericInitScript(names: readonly string[], settleSeconds = 1): 
   return `#!/bin/busybox sh
 ${INIT_PREAMBLE}mark mode generic
 mark taint-before $(cat /proc/sys/kernel/tainted)
-mark stage load $(up)
-${load.join('\n')}
+${INIT_LOAD_MARK}${load.join('\n')}
 mark stage loaded $(up)
 mark stage scenario $(up)
 sleep ${settleSeconds}
@@ -41,12 +40,7 @@ ${unload.join('\n')}
 mark stage unloaded $(up)
 for p in ${names.map(sys).join(' ')}; do [ -e $p ] && mark leftover $p; done
 mark taint-after $(cat /proc/sys/kernel/tainted)
-dmesg -n 1
-dmesg | tail -n 60 | sed 's/^/${MARK} dmesg /'
-echo "${END_MARK}"
-sleep 2
-poweroff -f
-`;
+${INIT_EPILOGUE}`;
 }
 
 /** A gzip'd newc initramfs with busybox, the modules and the generic /init; cached by content. */

@@ -30,11 +30,50 @@ mark stage boot $(up)
 [ -w /proc/sys/kernel/hung_task_timeout_secs ] && echo 5 > /proc/sys/kernel/hung_task_timeout_secs
 `;
 
+/** The line /init writes into the kernel's log (/dev/kmsg, level info) just before it loads the module. */
+export const KMSG_LOAD = 'smoke init: loading modules';
+
+/** Lines of the kernel's log since the load that are printed in full; past this, the first and last ones. */
+export const DMESG_HEAD = 400;
+export const DMESG_TAIL = 100;
+
+/** Marks the load in the kernel's log and the stage marks; the insmod lines follow it. */
+export const INIT_LOAD_MARK = `echo "<6>${KMSG_LOAD}" > /dev/kmsg 2>/dev/null
+mark stage load $(up)
+`;
+
+/**
+ * The end of every smoke /init: the kernel's log since the load, END_MARK, and a reset as the fallback end.
+ *
+ * The log is printed whole from the load on, not a tail of fixed length: a tail cut a WARN_ON report in two
+ * and kept only its Call Trace (CI, 2026-11-29). If the ring buffer has wrapped past the load line, all of it
+ * is printed. A module that floods the log is bounded: the first ${DMESG_HEAD} lines (the first report is the one
+ * that counts) and the last ${DMESG_TAIL}, with the count left out between them.
+ */
+export const INIT_EPILOGUE = `# From here on the kernel prints nothing on the console by itself, so no message lands inside our last
+# lines; what it logged is read from its buffer instead.
+dmesg -n 1
+dmesg > /tmp/dmesg
+if grep -q '${KMSG_LOAD}' /tmp/dmesg; then sed -n '/${KMSG_LOAD}/,$p' /tmp/dmesg > /tmp/since; else cp /tmp/dmesg /tmp/since; fi
+n=$(wc -l < /tmp/since)
+if [ $n -gt ${DMESG_HEAD + DMESG_TAIL} ]; then
+  head -n ${DMESG_HEAD} /tmp/since; echo "... $((n - ${DMESG_HEAD + DMESG_TAIL})) lines left out ..."; tail -n ${DMESG_TAIL} /tmp/since
+else
+  cat /tmp/since
+fi | sed 's/^/${MARK} dmesg /'
+mark stage end $(up)
+# The host stops QEMU once this line (END_MARK) has arrived: everything above came before it.
+# The reset is only a fallback, late enough for the console to drain. A reset, not a power-off: QEMU runs with
+# -no-reboot, so a reset ends it on every machine, also a debug kernel booted with acpi=off (no power-off there).
+echo "${END_MARK}"
+sleep 2
+reboot -f
+`;
+
 export function initScript(): string {
   return `#!/bin/busybox sh
 ${INIT_PREAMBLE}mark taint-before $(cat /proc/sys/kernel/tainted)
-mark stage load $(up)
-if insmod /cgpu.ko $(cat /cgpu.params); then mark insmod ok; else mark insmod failed $?; fi
+${INIT_LOAD_MARK}if insmod /cgpu.ko $(cat /cgpu.params); then mark insmod ok; else mark insmod failed $?; fi
 mark stage loaded $(up)
 if [ -c /dev/cgpu-km ]; then mark devnode ok; else mark devnode missing; fi
 mark stage scenario $(up)
@@ -95,16 +134,5 @@ if mount -t debugfs debugfs /sys/kernel/debug 2>/dev/null && [ -w /sys/kernel/de
   mark stage kmemleak-done $(up)
 fi
 mark taint-after $(cat /proc/sys/kernel/tainted)
-# From here on the kernel prints nothing on the console by itself, so no message lands inside our last
-# lines; what it logged is read from its buffer instead.
-dmesg -n 1
-dmesg | tail -n 60 | sed 's/^/${MARK} dmesg /'
-mark stage end $(up)
-# The host stops QEMU once this line (END_MARK) has arrived: everything above came before it.
-# The reset is only a fallback, late enough for the console to drain. A reset, not a power-off: QEMU runs with
-# -no-reboot, so a reset ends it on every machine, also a debug kernel booted with acpi=off (no power-off there).
-echo "${END_MARK}"
-sleep 2
-reboot -f
-`;
+${INIT_EPILOGUE}`;
 }

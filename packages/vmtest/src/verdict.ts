@@ -138,7 +138,7 @@ export function parseConsole(lines: readonly string[], opts: VerdictOptions): Ve
       }
     }
   });
-  // Boot-time splats of a debug kernel: printed before the load mark, or (the dmesg tail) stamped before it.
+  // Boot-time splats of a debug kernel: printed before the load mark, or (the kernel log printed at the end) stamped before it.
   const loadAt = stages['load'];
   const isBoot = (f: (typeof found)[number]): boolean =>
     opts.debugKernel === true && (f.beforeLoad || (f.ts !== undefined && loadAt !== undefined && f.ts < loadAt));
@@ -186,7 +186,9 @@ export function parseConsole(lines: readonly string[], opts: VerdictOptions): Ve
   if (taintAfter !== undefined && (taintAfter & ~allowed) !== 0) {
     reasons.push(`taint after unload is ${taintAfter} (${taintLetters(taintAfter)}): more than O and E${allowed !== ALLOWED_TAINT ? ` and the ${taintLetters(taintBefore ?? 0)} of boot` : ''}`);
   }
-  if (splats.length > 0) reasons.push(`kernel splat: ${splats[0]}`);
+  // A Call Trace is the body of a report whose headline (WARNING, BUG, ...) names it; it leads only alone.
+  const headline = splats.find((t) => !t.startsWith('Call Trace: ')) ?? splats[0];
+  if (headline !== undefined) reasons.push(`kernel splat: ${headline}`);
   const leak = leakReason(leaks);
   if (leak) reasons.push(leak);
   if (opts.timedOut) {

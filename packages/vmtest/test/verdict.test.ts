@@ -37,6 +37,16 @@ describe('verdict rules on small consoles', () => {
     expect(v.reasons.at(-1)).toMatch(/kernel splat: WARNING/);
   });
 
+  it('a report is named by its headline, not by a Call Trace of an earlier one printed before it', () => {
+    // The kernel log at the end began inside an earlier WARN_ON report (CI 2026-11-29, variant warn-ioctl).
+    const tail = ['[    6.127668] Call Trace:', '[    6.127670]  <TASK>', '[    6.127700] ---[ end trace 0000000000000000 ]---', '[    6.128000] ------------[ cut here ]------------', '[    6.128010] WARNING: CPU: 0 PID: 143 at cgpu-km.c:98 cgpu_ioctl+0x40b/0x440 [cgpu]', '[    6.128100] Call Trace:'];
+    const at = good.findIndex((l) => l.startsWith('@@cgpu taint-after'));
+    const v = parseConsole([...good.slice(0, at + 1), ...tail.map((l) => `@@cgpu dmesg ${l}`), ...good.slice(at + 1)], { timedOut: false, expect32: true });
+    expect(v.reasons).toEqual([expect.stringMatching(/^kernel splat: WARNING: \[    6\.128010\] WARNING: CPU: 0 PID: 143/)]);
+    const alone = parseConsole([...good.slice(0, at + 1), `@@cgpu dmesg ${tail[0]}`, ...good.slice(at + 1)], { timedOut: false, expect32: true });
+    expect(alone.reasons).toEqual([expect.stringMatching(/^kernel splat: Call Trace: /)]);
+  });
+
   it('taint beyond O and E fails the run', () => {
     const v = parseConsole(good.map((l) => l.replace('taint-after 12288', 'taint-after 12800')), { timedOut: false, expect32: true });
     expect(v.reasons).toEqual([expect.stringMatching(/taint after unload is 12800 \(WOE\)/)]);
