@@ -82,8 +82,8 @@ if [ -x /cgpu-smoke32 ]; then /cgpu-smoke32; mark smoke32 exit $?; fi
 mark stage fuzz $(up)
 # trinity as uid 65534 against the devices and procfs, bounded by count and by time, its seed printed.
 # No read(2): a child blocked in read on one of trinity's own descriptors until the time limit.
-# It takes one victim path: a directory with the control node and the node of an instance it owns, then
-# /proc/cgpu_km.
+# Two victim paths, one trinity each: a directory with the control node and the node of an instance it
+# owns, and /proc/cgpu_km.
 if [ -x /bin/trinity ]; then
   seed=$(( $(date +%s) % 1000000 + $$ ))
   echo "0trinity 65534 65534 0600" > /proc/cgpu_km/inst_ctl
@@ -92,23 +92,36 @@ if [ -x /bin/trinity ]; then
   chown 65534:65534 /tmp/victims/trinity
   mark trinity seed $seed ops ${TRINITY_OPS}
   cd /tmp
+  # The victims run side by side: where trinity stops at its time limit (the debug kernel), its start-up and
+  # wind-down overlap instead of adding up; each still has its own call count and time limit.
+  i=0
   for v in /tmp/victims /proc/cgpu_km; do
-    log=/tmp/trinity-$(echo $v | tr / _).log
+    i=$((i + 1))
+    (
+    log=/tmp/trinity-$i.log
     # SIGINT at the time limit: trinity stops its children and still prints how many calls it made;
     # SIGKILL only if it has not ended ${TRINITY_GRACE} s later.
     timeout -s KILL ${TRINITY_SECONDS + TRINITY_GRACE} timeout -s INT ${TRINITY_SECONDS} \\
       /cgpu-smoke nobody /bin/trinity -q -l off -N ${TRINITY_OPS / 2} -s $seed -C 2 -V $v \\
       --disable-fds=sockets,pipes,perf,epoll,eventfd,pseudo,timerfd,testfile,memfd,drm \\
       -c ioctl -c mmap -c write -c poll -c close < /dev/null > $log 2>&1
-    rc=$?
+    echo $? > /tmp/trinity-$i.rc
+    ) &
+  done
+  wait
+  i=0
+  for v in /tmp/victims /proc/cgpu_km; do
+    i=$((i + 1))
+    log=/tmp/trinity-$i.log
+    rc=$(cat /tmp/trinity-$i.rc)
     ran=$(sed -n 's/.*Ran \\([0-9]*\\) syscalls.*/\\1/p' $log | tail -n 1)
     by=other
     grep -q 'Completed maximum number of operations' $log && by=count
     grep -q 'because ctrl-c' $log && by=time
     mark trinity $v exit $rc ran \${ran:-unknown} by $by
     [ $by = other ] && tail -n 8 $log | sed 's/^/${MARK} trinity-log /'
-    killall -9 trinity 2>/dev/null; sleep 0.2
   done
+  killall -9 trinity 2>/dev/null
   rm -rf /tmp/victims
   cd /
   echo "-trinity" > /proc/cgpu_km/inst_ctl || mark trinity-instance-busy
