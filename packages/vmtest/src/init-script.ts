@@ -30,7 +30,10 @@ mark stage boot $(up)
 [ -w /proc/sys/kernel/hung_task_timeout_secs ] && echo 5 > /proc/sys/kernel/hung_task_timeout_secs
 `;
 
-/** The line /init writes into the kernel's log (/dev/kmsg, level info) just before it loads the module. */
+/**
+ * The line /init writes into the kernel's log (/dev/kmsg, level info) just before it loads the module. Plain
+ * text: it is used as a sed address, so no regex metacharacters, '/' or quotes.
+ */
 export const KMSG_LOAD = 'smoke init: loading modules';
 
 /** Lines of the kernel's log since the load that are printed in full; past this, the first and last ones. */
@@ -38,7 +41,7 @@ export const DMESG_HEAD = 400;
 export const DMESG_TAIL = 100;
 
 /** Marks the load in the kernel's log and the stage marks; the insmod lines follow it. */
-export const INIT_LOAD_MARK = `echo "<6>${KMSG_LOAD}" > /dev/kmsg 2>/dev/null
+export const INIT_LOAD_MARK = `echo "<6>${KMSG_LOAD}" 2>/dev/null > /dev/kmsg
 mark stage load $(up)
 `;
 
@@ -46,18 +49,18 @@ mark stage load $(up)
  * The end of every smoke /init: the kernel's log since the load, END_MARK, and a reset as the fallback end.
  *
  * The log is printed whole from the load on, not a tail of fixed length: a tail cut a WARN_ON report in two
- * and kept only its Call Trace (CI, 2026-11-29). If the ring buffer has wrapped past the load line, all of it
- * is printed. A module that floods the log is bounded: the first ${DMESG_HEAD} lines (the first report is the one
+ * and kept only its Call Trace (CI, 2026-11-29). If the load line is not there (the ring buffer wrapped past
+ * it, or /dev/kmsg refused the write), all of the buffer is printed. A module that floods the log is bounded: the first ${DMESG_HEAD} lines (the first report is the one
  * that counts) and the last ${DMESG_TAIL}, with the count left out between them.
  */
-export const INIT_EPILOGUE = `# From here on the kernel prints nothing on the console by itself, so no message lands inside our last
-# lines; what it logged is read from its buffer instead.
+export const INIT_EPILOGUE = `# From here on the kernel prints nothing on the console by itself, so no message lands inside the lines
+# below; what it logged is read from its buffer instead.
 dmesg -n 1
 dmesg > /tmp/dmesg
-if grep -q '${KMSG_LOAD}' /tmp/dmesg; then sed -n '/${KMSG_LOAD}/,$p' /tmp/dmesg > /tmp/since; else cp /tmp/dmesg /tmp/since; fi
+if grep -qF '${KMSG_LOAD}' /tmp/dmesg; then sed -n '/${KMSG_LOAD}/,$p' /tmp/dmesg > /tmp/since; else cp /tmp/dmesg /tmp/since; fi
 n=$(wc -l < /tmp/since)
 if [ $n -gt ${DMESG_HEAD + DMESG_TAIL} ]; then
-  head -n ${DMESG_HEAD} /tmp/since; echo "... $((n - ${DMESG_HEAD + DMESG_TAIL})) lines left out ..."; tail -n ${DMESG_TAIL} /tmp/since
+  head -n ${DMESG_HEAD} /tmp/since; echo "... $((n - ${DMESG_HEAD + DMESG_TAIL})) of $n lines left out ..."; tail -n ${DMESG_TAIL} /tmp/since
 else
   cat /tmp/since
 fi | sed 's/^/${MARK} dmesg /'
@@ -90,7 +93,7 @@ if [ -x /bin/trinity ]; then
   mkdir -p /tmp/victims && mknod -m 666 /tmp/victims/cgpu-km c $(cat /proc/cgpu_km/major) 0
   mknod -m 600 /tmp/victims/trinity c $(cat /proc/cgpu_km/major) $(cat /proc/cgpu_km/0/trinity/id)
   chown 65534:65534 /tmp/victims/trinity
-  mark trinity seed $seed ops ${TRINITY_OPS}
+  mark trinity seed $seed ops ${TRINITY_OPS} victims 2
   cd /tmp
   # The victims run side by side: where trinity stops at its time limit (the debug kernel), its start-up and
   # wind-down overlap instead of adding up; each still has its own call count and time limit.
@@ -98,6 +101,9 @@ if [ -x /bin/trinity ]; then
   for v in /tmp/victims /proc/cgpu_km; do
     i=$((i + 1))
     (
+    # A background subshell starts with SIGINT ignored (POSIX, no job control); timeout's SIGINT must reach
+    # trinity even before trinity has installed its own handler.
+    trap - INT
     log=/tmp/trinity-$i.log
     # SIGINT at the time limit: trinity stops its children and still prints how many calls it made;
     # SIGKILL only if it has not ended ${TRINITY_GRACE} s later.
@@ -113,15 +119,15 @@ if [ -x /bin/trinity ]; then
   for v in /tmp/victims /proc/cgpu_km; do
     i=$((i + 1))
     log=/tmp/trinity-$i.log
-    rc=$(cat /tmp/trinity-$i.rc)
+    rc=$(cat /tmp/trinity-$i.rc 2>/dev/null)
     ran=$(sed -n 's/.*Ran \\([0-9]*\\) syscalls.*/\\1/p' $log | tail -n 1)
     by=other
     grep -q 'Completed maximum number of operations' $log && by=count
     grep -q 'because ctrl-c' $log && by=time
-    mark trinity $v exit $rc ran \${ran:-unknown} by $by
+    mark trinity $v exit \${rc:-none} ran \${ran:-unknown} by $by
     [ $by = other ] && tail -n 8 $log | sed 's/^/${MARK} trinity-log /'
   done
-  killall -9 trinity 2>/dev/null
+  killall -9 trinity 2>/dev/null; sleep 0.2
   rm -rf /tmp/victims
   cd /
   echo "-trinity" > /proc/cgpu_km/inst_ctl || mark trinity-instance-busy

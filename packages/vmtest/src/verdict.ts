@@ -78,7 +78,7 @@ export function taintLetters(t: number): string {
 
 const SPLATS: Array<[RegExp, string]> = [
   ...DEBUG_SPLATS,
-  [/\bBUG: /, 'BUG'],
+  [/\bBUG: |\bkernel BUG at /, 'BUG'],
   [/(^|\]\s)WARNING: /, 'WARNING'],
   [/\bOops\b/, 'Oops'],
   [/Call Trace:/, 'Call Trace'],
@@ -103,6 +103,9 @@ export function parseConsole(lines: readonly string[], opts: VerdictOptions): Ve
   const found: Array<{ text: string; index: number; ts: number | undefined; beforeLoad: boolean }> = [];
   let firstBad = -1;
   let lastStage = 'kernel';
+  /** trinity's victim paths, from its seed line (`... victims N`); older consoles do not say. */
+  let trinityVictims: number | undefined;
+  const unreadable: string[] = [];
   lines.forEach((raw, i) => {
     // Firmware and the kernel's console reset leave escape sequences glued to the first lines.
     const line = raw.replace(ESCAPES, '').trimEnd();
@@ -118,10 +121,17 @@ export function parseConsole(lines: readonly string[], opts: VerdictOptions): Ve
       fuzz.push({ tool: `cgpu-smoke${m[1] === '64' ? '' : m[1]}`, seed: m[2]!, ops: Number(m[3]) });
     } else if (line.includes(`${MARK} `)) {
       const [key = '', ...rest] = line.slice(line.indexOf(`${MARK} `) + MARK.length + 1).split(' ');
-      if (key === 'trinity' && rest[0] === 'seed') fuzz.push({ tool: 'trinity', seed: rest[1] ?? '', ops: Number(rest[3] ?? 0), targets: [] });
-      const t = key === 'trinity' ? rest.join(' ').match(/^(\/\S+) exit (\d+) ran (\S+) by (count|time|other)$/) : null;
+      if (key === 'trinity' && rest[0] === 'seed') {
+        fuzz.push({ tool: 'trinity', seed: rest[1] ?? '', ops: Number(rest[3] ?? 0), targets: [] });
+        if (rest[4] === 'victims') trinityVictims = Number(rest[5]);
+      }
+      const t = key === 'trinity' && rest[0] !== 'seed' ? rest.join(' ').match(/^(\/\S+) exit (\S+) ran (\S+) by (count|time|other)$/) : null;
       const tr = fuzz.find((f) => f.tool === 'trinity');
-      if (t && tr) tr.targets!.push({ path: t[1]!, exit: Number(t[2]), ...(/^\d+$/.test(t[3]!) ? { ran: Number(t[3]) } : {}), by: t[4] as 'count' | 'time' | 'other' });
+      if (t && tr && /^\d+$/.test(t[2]!)) {
+        tr.targets!.push({ path: t[1]!, exit: Number(t[2]), ...(/^\d+$/.test(t[3]!) ? { ran: Number(t[3]) } : {}), by: t[4] as 'count' | 'time' | 'other' });
+      } else if (key === 'trinity' && rest[0] !== 'seed') {
+        unreadable.push(rest.join(' '));
+      }
       if (key === 'stage') {
         stages[rest[0]!] = Number(rest[1]);
         lastStage = rest[0]!;
@@ -144,8 +154,10 @@ export function parseConsole(lines: readonly string[], opts: VerdictOptions): Ve
     opts.debugKernel === true && (f.beforeLoad || (f.ts !== undefined && loadAt !== undefined && f.ts < loadAt));
   const splats = found.filter((f) => !isBoot(f)).map((f) => f.text);
   const bootSplats = [...new Set(found.filter(isBoot).map((f) => f.text))];
-  const firstSplat = found.find((f) => !isBoot(f));
-  if (firstSplat && (firstBad < 0 || firstSplat.index < firstBad)) firstBad = firstSplat.index;
+  // A Call Trace is the body of a report whose headline (WARNING, BUG, ...) names it; it leads only alone.
+  const modules = found.filter((f) => !isBoot(f));
+  const headline = modules.find((f) => !f.text.startsWith('Call Trace: ')) ?? modules[0];
+  if (headline && (firstBad < 0 || headline.index < firstBad)) firstBad = headline.index;
   const leaks = parseKmemleak(lines, `${MARK} kmemleak `);
 
   const reasons: string[] = [];
@@ -166,6 +178,10 @@ export function parseConsole(lines: readonly string[], opts: VerdictOptions): Ve
   }
   const trinity = fuzz.find((f) => f.tool === 'trinity');
   if (opts.trinity && !opts.generic && stages['scenario-done'] !== undefined && !trinity) reasons.push('trinity did not run');
+  for (const u of unreadable) reasons.push(`trinity left an unreadable result: ${u}`);
+  if (trinity && trinityVictims !== undefined && trinity.targets!.length + unreadable.length < trinityVictims) {
+    reasons.push(`trinity reported on ${trinity.targets!.length + unreadable.length} of its ${trinityVictims} victim paths`);
+  }
   for (const t of trinity?.targets ?? []) {
     if (t.exit !== 0 || t.by === 'other') {
       reasons.push(`trinity against ${t.path} ended neither by its call count nor by its time limit (exit ${t.exit}${t.exit === 137 ? ': killed, it ignored SIGINT' : ''})`);
@@ -186,9 +202,7 @@ export function parseConsole(lines: readonly string[], opts: VerdictOptions): Ve
   if (taintAfter !== undefined && (taintAfter & ~allowed) !== 0) {
     reasons.push(`taint after unload is ${taintAfter} (${taintLetters(taintAfter)}): more than O and E${allowed !== ALLOWED_TAINT ? ` and the ${taintLetters(taintBefore ?? 0)} of boot` : ''}`);
   }
-  // A Call Trace is the body of a report whose headline (WARNING, BUG, ...) names it; it leads only alone.
-  const headline = splats.find((t) => !t.startsWith('Call Trace: ')) ?? splats[0];
-  if (headline !== undefined) reasons.push(`kernel splat: ${headline}`);
+  if (headline) reasons.push(`kernel splat: ${headline.text}`);
   const leak = leakReason(leaks);
   if (leak) reasons.push(leak);
   if (opts.timedOut) {

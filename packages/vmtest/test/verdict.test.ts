@@ -43,8 +43,15 @@ describe('verdict rules on small consoles', () => {
     const at = good.findIndex((l) => l.startsWith('@@cgpu taint-after'));
     const v = parseConsole([...good.slice(0, at + 1), ...tail.map((l) => `@@cgpu dmesg ${l}`), ...good.slice(at + 1)], { timedOut: false, expect32: true });
     expect(v.reasons).toEqual([expect.stringMatching(/^kernel splat: WARNING: \[    6\.128010\] WARNING: CPU: 0 PID: 143/)]);
+    expect(v.excerpt[5]).toContain('WARNING: CPU: 0 PID: 143');
     const alone = parseConsole([...good.slice(0, at + 1), `@@cgpu dmesg ${tail[0]}`, ...good.slice(at + 1)], { timedOut: false, expect32: true });
     expect(alone.reasons).toEqual([expect.stringMatching(/^kernel splat: Call Trace: /)]);
+  });
+
+  it("6.1's BUG_ON headline (kernel BUG at file:line) is a splat by itself", () => {
+    const at = good.findIndex((l) => l.startsWith('@@cgpu taint-after'));
+    const v = parseConsole([...good.slice(0, at + 1), '[    7.000000] kernel BUG at /tmp/m/cgpu-core.c:120!', ...good.slice(at + 1)], { timedOut: false, expect32: true });
+    expect(v.reasons).toEqual([expect.stringMatching(/^kernel splat: BUG: \[    7\.000000\] kernel BUG at/)]);
   });
 
   it('taint beyond O and E fails the run', () => {
@@ -109,6 +116,15 @@ describe('trinity in the verdict', () => {
     expect(killed.reasons).toEqual(['trinity against /tmp/victims ended neither by its call count nor by its time limit (exit 137: killed, it ignored SIGINT)']);
     const missing = parseConsole(edit('/tmp/victims exit 0 ran 500 by count', '/tmp/victims exit 127 ran unknown by other'), opts);
     expect(missing.reasons).toEqual(['trinity against /tmp/victims ended neither by its call count nor by its time limit (exit 127)']);
+  });
+
+  it('a victim with no exit status, or no result line at all, fails the run', () => {
+    const counted = edit('seed 921317 ops 1000', 'seed 921317 ops 1000 victims 2');
+    expect(parseConsole(counted, opts).ok).toBe(true);
+    const noRc = counted.map((l) => l.replace('/tmp/victims exit 0 ran 500', '/tmp/victims exit none ran 500'));
+    expect(parseConsole(noRc, opts).reasons).toEqual(['trinity left an unreadable result: /tmp/victims exit none ran 500 by count']);
+    const oneLine = counted.filter((l) => !l.includes('@@cgpu trinity /proc/cgpu_km'));
+    expect(parseConsole(oneLine, opts).reasons).toEqual(['trinity reported on 1 of its 2 victim paths']);
   });
 
   it('a scenario that ended without trinity fails when trinity was in the initramfs', () => {
