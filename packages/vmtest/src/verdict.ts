@@ -148,7 +148,8 @@ export function parseConsole(lines: readonly string[], opts: VerdictOptions): Ve
       }
     }
   });
-  // Boot-time splats of a debug kernel: printed before the load mark, or (the kernel log printed at the end) stamped before it.
+  // Boot-time splats of a debug kernel: printed before the load mark, or (in the kernel log printed at the
+  // end) stamped before it.
   const loadAt = stages['load'];
   const isBoot = (f: (typeof found)[number]): boolean =>
     opts.debugKernel === true && (f.beforeLoad || (f.ts !== undefined && loadAt !== undefined && f.ts < loadAt));
