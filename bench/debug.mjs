@@ -3,6 +3,7 @@
 // usage: bench/debug.sh [series] [runs]
 import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
+import { median, stat } from './stats.mjs';
 
 const [series = '6.12', runsArg = '1'] = process.argv.slice(2);
 const runs = Number(runsArg);
@@ -17,12 +18,6 @@ console.log(`debug kernel ${built.release} (${built.source.package} ${built.sour
 console.log(`  cold build when it was made: ${(buildMs / 60000).toFixed(1)} min (${Object.entries(built.times).map(([k, v]) => `${k} ${Math.round(v / 1000)} s`).join(', ')})`);
 console.log(`  this call: ${(callMs / 1000).toFixed(1)} s (${built.cached ? 'cached' : 'built now'})`);
 
-const sorted = (xs) => [...xs].sort((a, b) => a - b);
-const median = (xs) => {
-  const v = sorted(xs);
-  const m = Math.floor(v.length / 2);
-  return v.length % 2 ? v[m] : (v[m - 1] + v[m]) / 2;
-};
 const one = (spec) => {
   const t = Date.now();
   let j;
@@ -41,7 +36,6 @@ one(`debug-${series}`);
 const pairs = [];
 for (let i = 0; i < runs; i++) pairs.push({ stock: one(series), debug: one(`debug-${series}`) });
 const s = (ms) => `${(ms / 1000).toFixed(1)} s`;
-const stat = (xs, f) => `${f(median(xs))} [${f(Math.min(...xs))}-${f(Math.max(...xs))}]`;
 const row = (kind) => {
   const xs = pairs.map((p) => p[kind]);
   return `total ${stat(xs.map((x) => x.total), s)}, boot ${s(median(xs.map((x) => x.bootMs)))}, scenario ${s(median(xs.map((x) => x.scenarioMs)))}, ok ${xs.every((x) => x.ok)}`;

@@ -2,6 +2,7 @@
 // false failure (the module did not change), printed with its reason and how the VM run ended.
 // usage: bench/false-failures.sh [spec] [arch] [runs]     e.g. bench/false-failures.sh 6.1 amd64 30
 import { resolveKernel, runSmoke } from '@cgpu/pipeline';
+import { median } from './stats.mjs';
 
 const [spec = '6.1', arch = 'amd64', runsArg = '30'] = process.argv.slice(2);
 const runs = Number(runsArg);
@@ -17,10 +18,9 @@ for (let i = 1; i <= runs; i++) {
   if (!smoke.ok) fails.push({ run: i, reasons: smoke.reasons, endedBy: smoke.endedBy });
   process.stderr.write(`run ${i}/${runs}: ${smoke.ok ? 'PASS' : `FAIL (${smoke.reasons[0]})`}\n`);
 }
-const sorted = [...walls].sort((a, b) => a - b);
 console.log(`${kernel.release} (${kernel.arch}, tcg): ${runs} warm smoke runs of one unchanged module`);
 console.log(`  false failures: ${fails.length} of ${runs}`);
 console.log(`  ended by: ${Object.entries(ended).map(([k, v]) => `${k} ${v}`).join(', ')}`);
-console.log(`  QEMU wall: median ${(sorted[Math.floor(runs / 2)] / 1000).toFixed(2)} s, max ${(sorted.at(-1) / 1000).toFixed(2)} s`);
+console.log(`  QEMU wall: median ${(median(walls) / 1000).toFixed(2)} s, max ${(Math.max(...walls) / 1000).toFixed(2)} s`);
 for (const f of fails) console.log(`  run ${f.run} (${f.endedBy}): ${f.reasons.join('; ')}`);
 process.exitCode = fails.length === 0 ? 0 : 1;

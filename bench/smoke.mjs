@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { loadCatalogue, resolveSpec, fetchKernel } from '@cgpu/kernels';
 import { boot, busybox, chooseBootFile, powerOffInitramfs } from '@cgpu/vmtest';
+import { median, stat as range } from './stats.mjs';
 
 const { values: o } = parseArgs({
   options: {
@@ -27,10 +28,8 @@ const cgpu = join(root, 'cgpu');
 const catalogue = await loadCatalogue();
 const initrd = await powerOffInitramfs(await busybox(o.arch));
 
-const sorted = (xs) => [...xs].sort((a, b) => a - b);
-const median = (xs) => sorted(xs)[Math.floor(xs.length / 2)];
 const s = (ms) => (ms / 1000).toFixed(2);
-const stat = (xs) => `${s(median(xs))} s [${s(Math.min(...xs))}-${s(Math.max(...xs))}]`;
+const stat = (xs) => range(xs, s, ' s');
 const pad = (x, n) => String(x).padEnd(n);
 
 async function bareBoot(file) {

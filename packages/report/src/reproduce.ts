@@ -4,7 +4,6 @@ import { qemuArgs, qemuBinary } from '@cgpu/vmtest';
 import type { CellReport } from './model.js';
 import { cleanConsole } from './text.js';
 
-
 export function reproduceScript(c: CellReport): string {
   const e = c.lockEntry;
   const qemu = [qemuBinary(e.arch), ...qemuArgs({ arch: e.arch, kernel: '"$VMLINUZ"', initrd: '"$INITRD"', append: [], accel: 'tcg', timeoutMs: 0 })]

@@ -124,13 +124,12 @@ export function parseConsole(lines: readonly string[], opts: VerdictOptions): Ve
       if (key === 'trinity' && rest[0] === 'seed') {
         fuzz.push({ tool: 'trinity', seed: rest[1] ?? '', ops: Number(rest[3] ?? 0), targets: [] });
         if (rest[4] === 'victims') trinityVictims = Number(rest[5]);
-      }
-      const t = key === 'trinity' && rest[0] !== 'seed' ? rest.join(' ').match(/^(\/\S+) exit (\S+) ran (\S+) by (count|time|other)$/) : null;
-      const tr = fuzz.find((f) => f.tool === 'trinity');
-      if (t && tr && /^\d+$/.test(t[2]!)) {
-        tr.targets!.push({ path: t[1]!, exit: Number(t[2]), ...(/^\d+$/.test(t[3]!) ? { ran: Number(t[3]) } : {}), by: t[4] as 'count' | 'time' | 'other' });
-      } else if (key === 'trinity' && rest[0] !== 'seed') {
-        unreadable.push(rest.join(' '));
+      } else if (key === 'trinity') {
+        // `<path> exit <status> ran <calls|unknown> by <count|time|other>`; anything else fails the run.
+        const t = rest.join(' ').match(/^(\/\S+) exit (\d+) ran (\S+) by (count|time|other)$/);
+        const tr = fuzz.find((f) => f.tool === 'trinity');
+        if (!t) unreadable.push(rest.join(' '));
+        else if (tr) tr.targets!.push({ path: t[1]!, exit: Number(t[2]), ...(/^\d+$/.test(t[3]!) ? { ran: Number(t[3]) } : {}), by: t[4] as 'count' | 'time' | 'other' });
       }
       if (key === 'stage') {
         stages[rest[0]!] = Number(rest[1]);
@@ -153,11 +152,11 @@ export function parseConsole(lines: readonly string[], opts: VerdictOptions): Ve
   const loadAt = stages['load'];
   const isBoot = (f: (typeof found)[number]): boolean =>
     opts.debugKernel === true && (f.beforeLoad || (f.ts !== undefined && loadAt !== undefined && f.ts < loadAt));
-  const splats = found.filter((f) => !isBoot(f)).map((f) => f.text);
+  const ours = found.filter((f) => !isBoot(f));
+  const splats = ours.map((f) => f.text);
   const bootSplats = [...new Set(found.filter(isBoot).map((f) => f.text))];
   // A Call Trace is the body of a report whose headline (WARNING, BUG, ...) names it; it leads only alone.
-  const modules = found.filter((f) => !isBoot(f));
-  const headline = modules.find((f) => !f.text.startsWith('Call Trace: ')) ?? modules[0];
+  const headline = ours.find((f) => !f.text.startsWith('Call Trace: ')) ?? ours[0];
   if (headline && (firstBad < 0 || headline.index < firstBad)) firstBad = headline.index;
   const leaks = parseKmemleak(lines, `${MARK} kmemleak `);
 
