@@ -4,10 +4,10 @@
  * reports leftovers in /sys/module and the taint, with the same marks (and END_MARK) the verdict reads.
  */
 import { readFile } from 'node:fs/promises';
-import { gzipSync } from 'node:zlib';
-import { cacheDir, exists, sha256, writeFileAtomic } from '@cgpu/common';
+import { sha256 } from '@cgpu/common';
 import type { Arch } from '@cgpu/kernels';
-import { S_IFCHR, S_IFDIR, S_IFREG, writeCpio, type CpioEntry } from './cpio.js';
+import { S_IFCHR, S_IFDIR, S_IFREG, writeCpio } from './cpio.js';
+import { cachedInitramfs } from './initramfs-cache.js';
 import { INIT_EPILOGUE, INIT_LOAD_MARK, INIT_PREAMBLE } from './init-script.js';
 import { busybox } from './initramfs.js';
 
@@ -52,13 +52,11 @@ export async function buildGenericInitramfs(arch: Arch, modules: readonly Generi
   ];
   for (const [i, m] of modules.entries()) files.push([`m/${i}.ko`, await readFile(m.file), 0o644]);
   const key = sha256(JSON.stringify(files.map(([p, d, mode]) => [p, sha256(d), mode])));
-  const out = cacheDir('initramfs', `generic-${key.slice(0, 24)}.cpio.gz`);
-  if (await exists(out)) return out;
-  const entries: CpioEntry[] = [
-    ...['bin', 'dev', 'm', 'proc', 'sys', 'tmp'].map((d) => ({ path: d, mode: S_IFDIR | 0o755 })),
-    { path: 'dev/console', mode: S_IFCHR | 0o600, rdevMajor: 5, rdevMinor: 1 },
-    ...files.map(([path, data, mode]) => ({ path, mode: S_IFREG | mode, data })),
-  ];
-  await writeFileAtomic(out, gzipSync(writeCpio(entries), { level: 6 }));
-  return out;
+  return cachedInitramfs(`generic-${key.slice(0, 24)}`, () =>
+    writeCpio([
+      ...['bin', 'dev', 'm', 'proc', 'sys', 'tmp'].map((d) => ({ path: d, mode: S_IFDIR | 0o755 })),
+      { path: 'dev/console', mode: S_IFCHR | 0o600, rdevMajor: 5, rdevMinor: 1 },
+      ...files.map(([path, data, mode]) => ({ path, mode: S_IFREG | mode, data })),
+    ]),
+  );
 }

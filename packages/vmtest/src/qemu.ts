@@ -1,10 +1,10 @@
 /** Boot a kernel in QEMU with a serial console, no network, no reboot, and a hard wall-clock limit. */
 import { access, readFile } from 'node:fs/promises';
 import { constants } from 'node:fs';
-import { gzipSync } from 'node:zlib';
-import { CommandError, CommandMissingError, cacheDir, exists, findOnPath, readJson, run, sha256, writeFileAtomic } from '@cgpu/common';
+import { CommandError, CommandMissingError, cacheDir, findOnPath, readJson, run, sha256, writeFileAtomic } from '@cgpu/common';
 import type { Arch } from '@cgpu/kernels';
 import { S_IFCHR, S_IFDIR, S_IFREG, writeCpio } from './cpio.js';
+import { cachedInitramfs } from './initramfs-cache.js';
 
 export type Accel = 'kvm' | 'tcg';
 
@@ -107,17 +107,15 @@ const PROBE_MARK = '@@cgpu kvm-probe-ok';
 export async function powerOffInitramfs(busyboxPath: string, before = ''): Promise<string> {
   const init = `#!/bin/busybox sh\n${before}\n/bin/busybox poweroff -f\n`;
   const bb = await readFile(busyboxPath);
-  const out = cacheDir('initramfs', `poweroff-${sha256(JSON.stringify([sha256(bb), init])).slice(0, 24)}.cpio.gz`);
-  if (await exists(out)) return out;
-  const cpio = writeCpio([
-    { path: 'bin', mode: S_IFDIR | 0o755 },
-    { path: 'dev', mode: S_IFDIR | 0o755 },
-    { path: 'dev/console', mode: S_IFCHR | 0o600, rdevMajor: 5, rdevMinor: 1 },
-    { path: 'bin/busybox', mode: S_IFREG | 0o755, data: bb },
-    { path: 'init', mode: S_IFREG | 0o755, data: Buffer.from(init) },
-  ]);
-  await writeFileAtomic(out, gzipSync(cpio));
-  return out;
+  return cachedInitramfs(`poweroff-${sha256(JSON.stringify([sha256(bb), init])).slice(0, 24)}`, () =>
+    writeCpio([
+      { path: 'bin', mode: S_IFDIR | 0o755 },
+      { path: 'dev', mode: S_IFDIR | 0o755 },
+      { path: 'dev/console', mode: S_IFCHR | 0o600, rdevMajor: 5, rdevMinor: 1 },
+      { path: 'bin/busybox', mode: S_IFREG | 0o755, data: bb },
+      { path: 'init', mode: S_IFREG | 0o755, data: Buffer.from(init) },
+    ]),
+  );
 }
 
 /**
