@@ -29,6 +29,9 @@ const TOOLCHAIN = '^production';
 /** `CGPU_TRINITY=0` leaves trinity out of the smoke run: a result without it must not pass for one with it. */
 const TRINITY = { env: 'CGPU_TRINITY' };
 
+/** `CGPU_FIRMWARE` picks the firmware QEMU starts (qboot or SeaBIOS): a run under one is not a run under the other. */
+const FIRMWARE = { env: 'CGPU_FIRMWARE' };
+
 /**
  * A debug cell's kernel: today's plan key of `cgpu kernels build-debug <series>` (config fragment, source
  * package, compiler, build recipe). The lock entry pins the key it was locked with; this input also changes
@@ -66,6 +69,7 @@ export function matrixTargets(m: Matrix, lock: KernelsLock | undefined, o: Requi
       ...(isDebugCell(cell) ? [debugPlanInput(o.cli, cell)] : []),
       TOOLCHAIN,
       TRINITY,
+      FIRMWARE,
       { externalDependencies: ['execa', 'listr2', 'commander', 'yaml', 'semver'] },
     ];
     const dist = `{workspaceRoot}/dist/${release}`;
@@ -100,6 +104,7 @@ export function matrixTargets(m: Matrix, lock: KernelsLock | undefined, o: Requi
     { runtime: `node packages/nx-plugin/dist/catalogue-key.js` },
     TOOLCHAIN,
     TRINITY,
+    FIRMWARE,
     { externalDependencies: ['execa', 'listr2', 'commander', 'yaml', 'semver'] },
   ];
   for (const stage of ['build', 'smoke'] as const) {

@@ -38,6 +38,11 @@ describe('createNodesV2 on a fixture matrix', () => {
     expect(inputs).toContain('^production');
     // Ad-hoc runs: every patch, and a runtime input that resolves every spec against today's catalogue.
     expect(t['build']!.inputs).toContainEqual({ runtime: 'node packages/nx-plugin/dist/catalogue-key.js' });
+    // The environment that changes what a smoke run does: trinity in or out, the firmware QEMU starts.
+    for (const n of ['smoke-debian13-arm64', 'smoke']) {
+      expect(t[n]!.inputs).toContainEqual({ env: 'CGPU_TRINITY' });
+      expect(t[n]!.inputs).toContainEqual({ env: 'CGPU_FIRMWARE' });
+    }
     expect(t['build']!.options).toMatchObject({ command: './cgpu matrix adhoc build', forwardAllArgs: true });
     expect(JSON.stringify(t['build']!.options)).not.toContain('{args.');
   });

@@ -51,6 +51,8 @@ export interface CellReport {
   checks: { passed: number; failed: number };
   bootMs?: number;
   accel?: string;
+  /** The firmware file the smoke run's QEMU was given with -bios (qboot); none for QEMU's default. */
+  firmware?: string;
   lockEntry: LockEntry;
   /** Paths relative to the report directory. */
   files: { console?: string; smoke?: string; junit?: string; build?: string; reproduce: string };
@@ -123,6 +125,8 @@ export async function collectReport(m: Matrix, lock: KernelsLock, distDir: strin
       excerpt: sm && smoke.state !== 'skipped' ? (sm.excerpt.length ? sm.excerpt : await tail(join(dir, 'console.log'), 12)) : await tail(failedLog, 12),
       checks: { passed: sm?.summaries.reduce((a, s) => a + s.passed, 0) ?? 0, failed: sm?.summaries.reduce((a, s) => a + s.failed, 0) ?? 0 },
       ...(sm ? { bootMs: sm.timings.bootMs, accel: sm.accel } : {}),
+      // smoke.json files written before the firmware was chosen have no such field.
+      ...(sm?.firmware?.file ? { firmware: sm.firmware.file } : {}),
       lockEntry: e,
       files: {
         ...(sm ? { console: rel('console.log'), smoke: rel('smoke.json'), junit: rel('junit.xml') } : {}),

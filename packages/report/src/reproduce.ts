@@ -6,7 +6,8 @@ import { cleanConsole } from './text.js';
 
 export function reproduceScript(c: CellReport): string {
   const e = c.lockEntry;
-  const qemu = [qemuBinary(e.arch), ...qemuArgs({ arch: e.arch, kernel: '"$VMLINUZ"', initrd: '"$INITRD"', append: [], accel: 'tcg', timeoutMs: 0 })]
+  const firmware = c.firmware ? { firmware: { name: 'qboot' as const, file: c.firmware, why: 'as in the smoke run' } } : {};
+  const qemu = [qemuBinary(e.arch), ...qemuArgs({ arch: e.arch, kernel: '"$VMLINUZ"', initrd: '"$INITRD"', append: [], accel: 'tcg', timeoutMs: 0, ...firmware })]
     .map((a) => (a.startsWith('"$') ? a : /^[\w@%+=:,./-]+$/.test(a) ? a : shQuote(a)))
     .join(' ');
   // A debug cell's kernel is not in the archive: it is the build-debug kernel of the locked plan.

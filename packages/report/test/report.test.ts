@@ -81,6 +81,10 @@ describe('the matrix report from real and broken cell results', () => {
     expect(text).toContain('#     "release": "6.1.0-50-amd64",');
     expect(text).toContain('./cgpu matrix cell debian12-amd64 build');
     expect(text).toMatch(/exec qemu-system-x86_64 -M pc -accel tcg .* -kernel "\$VMLINUZ" -initrd "\$INITRD" -append 'console=ttyS0/);
+    // The firmware of the smoke run: QEMU's default for a smoke.json without one, qboot where the run used it.
+    expect(text).not.toContain('-bios');
+    const qboot = await readFile(join(files.dir, 'cells/debian13-bpo73-amd64/reproduce.sh'), 'utf8');
+    expect(qboot).toContain('exec qemu-system-x86_64 -M pc -bios /usr/share/qemu/qboot.rom -accel tcg ');
     const arm = await readFile(join(files.dir, 'cells/debian13-arm64/reproduce.sh'), 'utf8');
     expect(arm).toMatch(/exec qemu-system-aarch64 -M virt -cpu cortex-a57/);
     const syntax = await run('sh', ['-n', sh], { timeoutMs: 10_000, allowFailure: true, purpose: 'sh -n' });

@@ -1,7 +1,8 @@
 /** Boot a kernel in QEMU with a serial console, no network, no reboot, and a hard wall-clock limit. */
-import { access, readFile } from 'node:fs/promises';
+import { access, readFile, realpath } from 'node:fs/promises';
 import { constants } from 'node:fs';
-import { CommandError, CommandMissingError, cacheDir, findOnPath, readJson, run, sha256, writeFileAtomic } from '@cgpu/common';
+import { dirname, join } from 'node:path';
+import { CommandError, CommandMissingError, UsageError, cacheDir, findOnPath, readJson, run, sha256, writeFileAtomic } from '@cgpu/common';
 import type { Arch } from '@cgpu/kernels';
 import { S_IFCHR, S_IFDIR, S_IFREG, writeCpio } from './cpio.js';
 import { cachedInitramfs } from './initramfs-cache.js';
@@ -16,6 +17,8 @@ export interface BootRequest {
   accel: Accel;
   timeoutMs: number;
   memoryMb?: number;
+  /** The firmware; by default `chooseFirmware`'s. */
+  firmware?: Firmware;
   onLine?: (line: string) => void;
   /**
    * The line that ends the run: once the console has carried it (and so everything the guest wrote
@@ -33,6 +36,7 @@ export interface BootResult {
   command: string;
   /** How the run ended: the end mark arrived, QEMU exited by itself (power-off, panic), or the time limit. */
   endedBy: 'mark' | 'exit' | 'timeout';
+  firmware: Firmware;
 }
 
 export function qemuBinary(arch: Arch): string {
@@ -53,11 +57,53 @@ export async function requireQemu(arch: Arch): Promise<void> {
   }
 }
 
+/** The firmware QEMU starts: qboot, or QEMU's own default (SeaBIOS on amd64, none for arm64's `-kernel`). */
+export interface Firmware {
+  name: 'qboot' | 'default';
+  /** What `-bios` gets; none for the default. */
+  file?: string;
+  why: string;
+}
+
+/** Where QEMU keeps its firmware: next to a relocated binary, then the usual prefixes. */
+async function qemuDataDirs(arch: Arch): Promise<string[]> {
+  const bin = await findOnPath(qemuBinary(arch));
+  const own = bin ? join(dirname(await realpath(bin).catch(() => bin)), '..', 'share', 'qemu') : undefined;
+  return [...new Set([...(own ? [own] : []), '/usr/share/qemu', '/usr/local/share/qemu'])];
+}
+
+/**
+ * amd64 boots through qboot when QEMU ships it (Debian's qemu-system-data does, since QEMU 4.0): a firmware
+ * that only loads the kernel QEMU hands it, with the same ACPI tables. Under TCG SeaBIOS took 0.2-0.6 s more
+ * of every boot here (bare 6.1 PVH boot: 2.35-2.68 s against 2.48-3.51 s), and wrote terminal escapes into
+ * the console. `CGPU_FIRMWARE=default` keeps QEMU's own; `CGPU_FIRMWARE=qboot` insists on qboot.
+ */
+export async function chooseFirmware(arch: Arch, env: NodeJS.ProcessEnv = process.env, dataDirs?: readonly string[]): Promise<Firmware> {
+  const want = env['CGPU_FIRMWARE'] ?? 'auto';
+  if (!['auto', 'qboot', 'default'].includes(want)) {
+    throw new UsageError({ code: 'BAD_FIRMWARE', message: `CGPU_FIRMWARE=${want} is not a firmware cgpu knows`, hint: 'use auto (the default), qboot or default' });
+  }
+  if (want === 'default') return { name: 'default', why: 'CGPU_FIRMWARE=default' };
+  if (arch !== 'amd64') return { name: 'default', why: `${arch}: QEMU loads the kernel itself, no firmware runs first` };
+  const dirs = dataDirs ?? (await qemuDataDirs(arch));
+  for (const dir of dirs) {
+    const file = join(dir, 'qboot.rom');
+    if (await access(file, constants.R_OK).then(() => true, () => false)) {
+      return { name: 'qboot', file, why: 'qboot: loads the kernel straight away, faster than SeaBIOS under TCG' };
+    }
+  }
+  if (want === 'qboot') {
+    throw new UsageError({ code: 'NO_QBOOT', message: `CGPU_FIRMWARE=qboot but no qboot.rom in ${dirs.join(', ')}`, hint: 'install QEMU >= 4.0 (Debian: qemu-system-data), or unset CGPU_FIRMWARE' });
+  }
+  return { name: 'default', why: `no qboot.rom in ${dirs.join(', ')}: QEMU's own firmware (SeaBIOS)` };
+}
+
 export function qemuArgs(r: BootRequest): string[] {
   const console = r.arch === 'amd64' ? 'ttyS0' : 'ttyAMA0';
   const machine = r.arch === 'amd64' ? ['-M', 'pc'] : ['-M', 'virt', '-cpu', r.accel === 'kvm' ? 'host' : 'cortex-a57'];
   return [
     ...machine,
+    ...(r.firmware?.file ? ['-bios', r.firmware.file] : []),
     '-accel', r.accel,
     '-m', String(r.memoryMb ?? 512),
     '-smp', '1',
@@ -74,7 +120,8 @@ export function qemuArgs(r: BootRequest): string[] {
 export async function boot(r: BootRequest): Promise<BootResult> {
   await requireQemu(r.arch);
   const lines: string[] = [];
-  const args = qemuArgs(r);
+  const firmware = r.firmware ?? (await chooseFirmware(r.arch));
+  const args = qemuArgs({ ...r, firmware });
   const started = Date.now();
   try {
     const res = await run(qemuBinary(r.arch), args, {
@@ -89,10 +136,10 @@ export async function boot(r: BootRequest): Promise<BootResult> {
       ...(r.endMark !== undefined ? { stopWhen: (l: string) => l.includes(r.endMark!) } : {}),
     });
     const endedBy = res.stopped ? 'mark' : res.timedOut ? 'timeout' : 'exit';
-    return { console: lines, exitCode: res.exitCode, timedOut: res.timedOut, wallMs: Date.now() - started, command: res.command, endedBy };
+    return { console: lines, exitCode: res.exitCode, timedOut: res.timedOut, wallMs: Date.now() - started, command: res.command, endedBy, firmware };
   } catch (e) {
     if (e instanceof CommandError && e.result.timedOut) {
-      return { console: lines, exitCode: -1, timedOut: true, wallMs: Date.now() - started, command: e.result.command, endedBy: 'timeout' };
+      return { console: lines, exitCode: -1, timedOut: true, wallMs: Date.now() - started, command: e.result.command, endedBy: 'timeout', firmware };
     }
     throw e;
   }

@@ -6,7 +6,7 @@ import type { FetchedKernel, KernelEntry } from '@cgpu/kernels';
 import { chooseBootFile, type BootChoice, type BootPreference } from './boot-file.js';
 import { buildInitramfs, busybox, trinityEnabled } from './initramfs.js';
 import { junitXml } from './junit.js';
-import { boot, probeKvm, requireQemu, type Accel, type BootResult } from './qemu.js';
+import { boot, chooseFirmware, probeKvm, requireQemu, type Accel, type BootResult, type Firmware } from './qemu.js';
 import { parseConsole, type Verdict } from './verdict.js';
 import { END_MARK } from './init-script.js';
 
@@ -34,6 +34,8 @@ export interface SmokeResult extends Verdict {
   endedBy: 'mark' | 'exit' | 'timeout';
   /** The file QEMU booted, and why that one. */
   boot: BootChoice;
+  /** The firmware QEMU started (amd64: qboot when QEMU has it). */
+  firmware: Firmware;
   timings: { bootMs: number; loadMs: number; scenarioMs: number; unloadMs: number; wallMs: number };
   files: { console: string; junit: string; json: string };
 }
@@ -71,6 +73,7 @@ export function smokeResult(v: Verdict, r: BootResult, k: Pick<KernelEntry, 'rel
     timedOut: r.timedOut,
     endedBy: r.endedBy,
     boot,
+    firmware: r.firmware,
     timings: {
       bootMs: st['boot'] !== undefined ? Math.round(st['boot'] * 1000) : 0,
       loadMs: ms(st['load'], st['loaded']),
@@ -116,9 +119,10 @@ export async function smoke(req: SmokeRequest): Promise<SmokeResult> {
   const initrd = await buildInitramfs({ arch: k.arch, module: mod, smoke: smoke64, ...(expect32 ? { smoke32 } : {}), params: req.params ?? '' });
   const { accel, why } = await chooseAccel(req);
   const bootFile = await chooseBootFile(k.arch, req.kernel.vmlinuz, req.bootFile ?? 'auto', req.log);
-  req.log?.(`booting ${k.release} with ${accel} (${why}), ${bootFile.kind} ${bootFile.file} (${bootFile.why})`);
+  const firmware = await chooseFirmware(k.arch);
+  req.log?.(`booting ${k.release} with ${accel} (${why}), ${bootFile.kind} ${bootFile.file} (${bootFile.why}), firmware ${firmware.name} (${firmware.why}), initramfs ${initrd}`);
   const timeoutMs = req.timeoutMs ?? (debugKernel ? DEBUG_TIMEOUT_MS : 180_000);
-  const r = await boot({ arch: k.arch, kernel: bootFile.file, initrd, append, accel, timeoutMs, endMark: END_MARK, ...(req.onLine ? { onLine: req.onLine } : {}) });
+  const r = await boot({ arch: k.arch, kernel: bootFile.file, initrd, append, accel, timeoutMs, firmware, endMark: END_MARK, ...(req.onLine ? { onLine: req.onLine } : {}) });
   const v = parseConsole(r.console, { timedOut: r.timedOut, timeoutMs, expect32, debugKernel, trinity: trinityEnabled() });
   const files = reportFiles(req.buildDir);
   const result = smokeResult(v, r, k, { accel, why }, bootFile, files);

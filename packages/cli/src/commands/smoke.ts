@@ -2,7 +2,7 @@
 import type { Command } from 'commander';
 import { resolve } from 'node:path';
 import { genericSmokeSteps, isDkmsTree, isGenericModule, resolveKernelOrCell, smokeSteps, type GenericSmokeContext, type SmokeOpts } from '@cgpu/pipeline';
-import { requireQemu, type SmokeResult } from '@cgpu/vmtest';
+import { chooseFirmware, requireQemu, type SmokeResult } from '@cgpu/vmtest';
 import { parseAccel, parseArch, parsePositiveInt } from '../args.js';
 import { green, printJson, red } from '../output.js';
 import { buildOptions, buildOpts, kernelOpts, withBuildProgress, type BuildFlags } from './build.js';
@@ -64,6 +64,7 @@ export function registerSmoke(program: Command): void {
       const opts = smokeOpts(f);
       const kernel = await resolveKernelOrCell(f.kernel, { ...kernelOpts(f), ...(f.cell ? { cell: f.cell } : {}) });
       await requireQemu(kernel.arch); // exit 2 with how to install it, before any build
+      await chooseFirmware(kernel.arch); // a bad CGPU_FIRMWARE is exit 2 before any build too
       // Any module but cgpu (or a DKMS tree as --src): the generic mode, load/unload without our scenario.
       const generic = opts.module !== undefined ? await isGenericModule(opts.module).catch(() => false) : isDkmsTree(opts.src);
       const steps = generic ? genericSmokeSteps(opts.module === undefined) : smokeSteps();
