@@ -43,7 +43,7 @@ export function reproduceScript(c: CellReport): string {
     '',
     `# 2. Or boot it by hand, as cgpu smoke does (VMLINUZ from ${kernel.from}, INITRD from the smoke run):`,
     kernel.vmlinuz,
-    'INITRD="${INITRD:?set INITRD to an initramfs made by cgpu smoke (see its --verbose output)}"',
+    'INITRD="${INITRD:?set INITRD to an initramfs made by cgpu smoke (its smoke.json says which: .initrd)}"',
     `exec ${qemu}`,
     '',
   ].join('\n');

@@ -1,9 +1,10 @@
 /** A generic smoke run: any modules, loaded and unloaded in the kernel under QEMU; the verdict without cgpu's checks. */
-import { mkdir } from 'node:fs/promises';
+import { mkdir, readFile } from 'node:fs/promises';
 import { writeFileAtomic } from '@cgpu/common';
 import type { FetchedKernel } from '@cgpu/kernels';
 import { buildGenericInitramfs, type GenericModule } from './generic.js';
 import { END_MARK } from './init-script.js';
+import { initramfsCompression } from './initramfs-cache.js';
 import { junitXml } from './junit.js';
 import { chooseBootFile } from './boot-file.js';
 import { boot, requireQemu, type Accel } from './qemu.js';
@@ -26,7 +27,7 @@ export interface GenericSmokeRequest {
 export async function smokeGeneric(req: GenericSmokeRequest): Promise<SmokeResult> {
   const k = req.kernel.entry;
   await requireQemu(k.arch);
-  const initrd = await buildGenericInitramfs(k.arch, req.modules, req.params ?? '');
+  const initrd = await buildGenericInitramfs(k.arch, req.modules, req.params ?? '', initramfsCompression(await readFile(req.kernel.config, 'utf8')).kind);
   const { accel, why } = await chooseAccel(req);
   const bootFile = await chooseBootFile(k.arch, req.kernel.vmlinuz, 'auto', req.log);
   req.log?.(`booting ${k.release} with ${accel} (${why}), ${bootFile.kind}, to load ${req.modules.map((m) => m.name).join(', ')}`);

@@ -7,7 +7,7 @@ import { readFile } from 'node:fs/promises';
 import { sha256 } from '@cgpu/common';
 import type { Arch } from '@cgpu/kernels';
 import { S_IFCHR, S_IFDIR, S_IFREG, writeCpio } from './cpio.js';
-import { cachedInitramfs } from './initramfs-cache.js';
+import { cachedInitramfs, type InitramfsCompression } from './initramfs-cache.js';
 import { INIT_EPILOGUE, INIT_LOAD_MARK, INIT_PREAMBLE } from './init-script.js';
 import { busybox } from './initramfs.js';
 
@@ -43,8 +43,8 @@ mark taint-after $(cat /proc/sys/kernel/tainted)
 ${INIT_EPILOGUE}`;
 }
 
-/** A gzip'd newc initramfs with busybox, the modules and the generic /init; cached by content. */
-export async function buildGenericInitramfs(arch: Arch, modules: readonly GenericModule[], params: string): Promise<string> {
+/** A compressed newc initramfs with busybox, the modules and the generic /init; cached by content. */
+export async function buildGenericInitramfs(arch: Arch, modules: readonly GenericModule[], params: string, compression: InitramfsCompression = 'gzip'): Promise<string> {
   const files: Array<[string, Uint8Array, number]> = [
     ['bin/busybox', await readFile(await busybox(arch)), 0o755],
     ['init', Buffer.from(genericInitScript(modules.map((m) => m.name))), 0o755],
@@ -58,5 +58,6 @@ export async function buildGenericInitramfs(arch: Arch, modules: readonly Generi
       { path: 'dev/console', mode: S_IFCHR | 0o600, rdevMajor: 5, rdevMinor: 1 },
       ...files.map(([path, data, mode]) => ({ path, mode: S_IFREG | mode, data })),
     ]),
+    compression,
   );
 }

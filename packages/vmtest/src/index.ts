@@ -1,6 +1,7 @@
 export * from './cpio.js';
 export * from './init-script.js';
 export * from './initramfs.js';
+export * from './initramfs-cache.js';
 export * from './qemu.js';
 export * from './verdict.js';
 export * from './junit.js';

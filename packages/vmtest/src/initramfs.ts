@@ -6,7 +6,7 @@ import { cacheDir, exists, onCleanup, run, sha256, sha256FileStamped, writeFileA
 import { ensureDeb, resolvePackage, type Arch } from '@cgpu/kernels';
 import { S_IFCHR, S_IFDIR, S_IFREG, writeCpio, type CpioEntry } from './cpio.js';
 import { initScript } from './init-script.js';
-import { cachedInitramfs } from './initramfs-cache.js';
+import { cachedInitramfs, type InitramfsCompression } from './initramfs-cache.js';
 import { trinityFiles } from './trinity.js';
 
 export interface InitramfsInput {
@@ -16,6 +16,8 @@ export interface InitramfsInput {
   smoke32?: string;
   /** insmod parameters, e.g. `num_gpus=2`. */
   params: string;
+  /** How the archive is compressed (`initramfsCompression` of the kernel's config); gzip by default. */
+  compression?: InitramfsCompression;
 }
 
 /** busybox-static of bookworm for the guest's arch, from the signed archive, unpacked once. */
@@ -54,7 +56,7 @@ interface Source {
 }
 
 /**
- * Returns the path of a gzip'd newc initramfs; the same inputs give the same cached file. The key is the
+ * Returns the path of a compressed newc initramfs; the same inputs give the same cached file. The key is the
  * contents' SHA256; the large cached inputs (busybox, trinity and its libc: ~15 MB) are hashed once per
  * file identity, and nothing is read when the initramfs is already cached (a warm run's boot preparation).
  */
@@ -80,5 +82,5 @@ export async function buildInitramfs(input: InitramfsInput): Promise<string> {
     ];
     for (const x of sources) entries.push({ path: x.dest, mode: S_IFREG | x.mode, data: x.data ?? (await readFile(x.file!)) });
     return writeCpio(entries);
-  });
+  }, input.compression);
 }

@@ -37,6 +37,8 @@ export interface BootResult {
   /** How the run ended: the end mark arrived, QEMU exited by itself (power-off, panic), or the time limit. */
   endedBy: 'mark' | 'exit' | 'timeout';
   firmware: Firmware;
+  /** The initramfs QEMU was given. */
+  initrd: string;
 }
 
 export function qemuBinary(arch: Arch): string {
@@ -77,6 +79,10 @@ async function qemuDataDirs(arch: Arch): Promise<string[]> {
  * that only loads the kernel QEMU hands it, with the same ACPI tables. Under TCG SeaBIOS took 0.2-0.6 s more
  * of every boot here (bare 6.1 PVH boot: 2.35-2.68 s against 2.48-3.51 s), and wrote terminal escapes into
  * the console. `CGPU_FIRMWARE=default` keeps QEMU's own; `CGPU_FIRMWARE=qboot` insists on qboot.
+ * One difference a module could see: qboot leaves the MTRRs blank, and 6.1 then skips PAT ("x86/PAT: MTRRs
+ * disabled, skipping PAT initialization too"), so a write-combining mapping is uncached instead; same
+ * results, slower. cgpu maps only ordinary pages (vm_insert_page); a module whose test depends on it can set
+ * CGPU_FIRMWARE=default.
  */
 export async function chooseFirmware(arch: Arch, env: NodeJS.ProcessEnv = process.env, dataDirs?: readonly string[]): Promise<Firmware> {
   const want = env['CGPU_FIRMWARE'] ?? 'auto';
@@ -136,10 +142,10 @@ export async function boot(r: BootRequest): Promise<BootResult> {
       ...(r.endMark !== undefined ? { stopWhen: (l: string) => l.includes(r.endMark!) } : {}),
     });
     const endedBy = res.stopped ? 'mark' : res.timedOut ? 'timeout' : 'exit';
-    return { console: lines, exitCode: res.exitCode, timedOut: res.timedOut, wallMs: Date.now() - started, command: res.command, endedBy, firmware };
+    return { console: lines, exitCode: res.exitCode, timedOut: res.timedOut, wallMs: Date.now() - started, command: res.command, endedBy, firmware, initrd: r.initrd };
   } catch (e) {
     if (e instanceof CommandError && e.result.timedOut) {
-      return { console: lines, exitCode: -1, timedOut: true, wallMs: Date.now() - started, command: e.result.command, endedBy: 'timeout', firmware };
+      return { console: lines, exitCode: -1, timedOut: true, wallMs: Date.now() - started, command: e.result.command, endedBy: 'timeout', firmware, initrd: r.initrd };
     }
     throw e;
   }

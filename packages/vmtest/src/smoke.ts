@@ -5,6 +5,7 @@ import { UsageError, exists, writeFileAtomic } from '@cgpu/common';
 import type { FetchedKernel, KernelEntry } from '@cgpu/kernels';
 import { chooseBootFile, type BootChoice, type BootPreference } from './boot-file.js';
 import { buildInitramfs, busybox, trinityEnabled } from './initramfs.js';
+import { initramfsCompression } from './initramfs-cache.js';
 import { junitXml } from './junit.js';
 import { boot, chooseFirmware, probeKvm, requireQemu, type Accel, type BootResult, type Firmware } from './qemu.js';
 import { parseConsole, type Verdict } from './verdict.js';
@@ -36,6 +37,8 @@ export interface SmokeResult extends Verdict {
   boot: BootChoice;
   /** The firmware QEMU started (amd64: qboot when QEMU has it). */
   firmware: Firmware;
+  /** The initramfs it booted: a file of the initramfs cache, which drops the least recently used past 512 MiB. */
+  initrd: string;
   timings: { bootMs: number; loadMs: number; scenarioMs: number; unloadMs: number; wallMs: number };
   files: { console: string; junit: string; json: string };
 }
@@ -74,6 +77,7 @@ export function smokeResult(v: Verdict, r: BootResult, k: Pick<KernelEntry, 'rel
     endedBy: r.endedBy,
     boot,
     firmware: r.firmware,
+    initrd: r.initrd,
     timings: {
       bootMs: st['boot'] !== undefined ? Math.round(st['boot'] * 1000) : 0,
       loadMs: ms(st['load'], st['loaded']),
@@ -116,7 +120,8 @@ export async function smoke(req: SmokeRequest): Promise<SmokeResult> {
   const debugKernel = ['CONFIG_KASAN', 'CONFIG_DEBUG_KMEMLEAK', 'CONFIG_PROVE_LOCKING'].some(configHas);
   if (debugKernel) append.push('loglevel=5', ...(k.arch === 'amd64' ? DEBUG_AMD64_APPEND : []));
   expect32 &&= await exists(smoke32);
-  const initrd = await buildInitramfs({ arch: k.arch, module: mod, smoke: smoke64, ...(expect32 ? { smoke32 } : {}), params: req.params ?? '' });
+  const compression = initramfsCompression(config).kind;
+  const initrd = await buildInitramfs({ arch: k.arch, module: mod, smoke: smoke64, ...(expect32 ? { smoke32 } : {}), params: req.params ?? '', compression });
   const { accel, why } = await chooseAccel(req);
   const bootFile = await chooseBootFile(k.arch, req.kernel.vmlinuz, req.bootFile ?? 'auto', req.log);
   const firmware = await chooseFirmware(k.arch);

@@ -1,8 +1,10 @@
-import { mkdtemp, readdir, rm, utimes, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, readdir, rm, utimes, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { INITRAMFS_IN_USE_MS, filesToPrune, pruneInitramfsCache } from '../src/initramfs-cache.js';
+import { zstdDecompressSync } from 'node:zlib';
+import { INITRAMFS_IN_USE_MS, cachedInitramfs, filesToPrune, initramfsCompression, pruneInitramfsCache } from '../src/initramfs-cache.js';
+import { S_IFREG, readCpio, writeCpio } from '../src/cpio.js';
 
 const MB = 1024 * 1024;
 const now = Date.parse('2026-11-29T12:00:00Z');
@@ -49,5 +51,36 @@ describe('pruneInitramfsCache', () => {
     const gone = await pruneInitramfsCache(dir, 4000, now);
     expect(gone.sort()).toEqual(['a.cpio.gz', 'b.cpio']);
     expect((await readdir(dir)).sort()).toEqual(['.c.cpio.123.abcd.part', 'c.cpio', 'notes.txt']);
+  });
+});
+
+describe('initramfsCompression', () => {
+  it('takes zstd only where the kernel unpacks it', () => {
+    // Lines as Debian's 5.10 and 6.1 configs have them (~/.cache/cgpu/kernels/amd64/*/config).
+    expect(initramfsCompression('CONFIG_RD_GZIP=y\nCONFIG_RD_ZSTD=y\n').kind).toBe('zstd');
+    expect(initramfsCompression('CONFIG_RD_GZIP=y\n# CONFIG_RD_ZSTD is not set\n')).toEqual({ kind: 'gzip', why: 'the kernel has no CONFIG_RD_ZSTD' });
+  });
+});
+
+describe('cachedInitramfs', () => {
+  const before = process.env['CGPU_CACHE_DIR'];
+  let dir = '';
+  afterEach(async () => {
+    if (before === undefined) delete process.env['CGPU_CACHE_DIR'];
+    else process.env['CGPU_CACHE_DIR'] = before;
+    if (dir) await rm(dir, { recursive: true, force: true });
+  });
+
+  it('writes a zstd archive once, named by its format, that unpacks to the same newc bytes', async () => {
+    dir = await mkdtemp(join(tmpdir(), 'cgpu-initramfs-zst-'));
+    process.env['CGPU_CACHE_DIR'] = dir;
+    const cpio = writeCpio([{ path: 'init', mode: S_IFREG | 0o755, data: Buffer.from('#!/bin/sh\n') }]);
+    let made = 0;
+    const make = (): Uint8Array => (made++, cpio);
+    const path = await cachedInitramfs('k', make, 'zstd');
+    expect(path).toBe(join(dir, 'initramfs', 'k.cpio.zst'));
+    expect(await cachedInitramfs('k', make, 'zstd')).toBe(path);
+    expect(made).toBe(1);
+    expect(readCpio(zstdDecompressSync(await readFile(path)))[0]?.path).toBe('init');
   });
 });
