@@ -26,6 +26,8 @@ interface SmokeJson {
   timings: { wallMs: number; bootMs: number };
   taintAfter?: number;
   timedOut: boolean;
+  firmware: { name: string; file?: string };
+  initrd: string;
   files: { console: string; junit: string };
 }
 
@@ -47,6 +49,26 @@ describe('cgpu smoke --kernel 6.1 (good module)', () => {
     const ms = Date.now() - t;
     expect(r.exitCode, r.stderr).toBe(0);
     expect(ms).toBeLessThan(15_000);
+    // Issue 13: qboot (Debian's qemu-system-data ships it, ci/setup.sh installs it) and a zstd initramfs
+    // (Debian 12's 6.1 has CONFIG_RD_ZSTD). qboot writes no terminal escapes, unlike SeaBIOS.
+    const s = JSON.parse(r.stdout) as SmokeJson;
+    expect(s.firmware).toMatchObject({ name: 'qboot', file: '/usr/share/qemu/qboot.rom' });
+    expect(s.initrd).toMatch(/\.cpio\.zst$/);
+    expect(readFileSync(s.files.console, 'utf8')).not.toContain('\u001b');
+  });
+
+  it("passes with QEMU's own firmware too (CGPU_FIRMWARE=default)", async () => {
+    const r = await execa(cli, ['smoke', '--kernel', '6.1', '--json'], { reject: false, env: { ...process.env, NO_COLOR: '1', CGPU_FIRMWARE: 'default' }, timeout: 5 * 60_000 });
+    expect(r.exitCode, r.stderr).toBe(0);
+    const s = JSON.parse(r.stdout) as SmokeJson;
+    expect(s.firmware.name).toBe('default');
+    expect(readFileSync(s.files.console, 'utf8')).toContain('SeaBIOS');
+  });
+
+  it('refuses an unknown CGPU_FIRMWARE with exit 2 before any build', async () => {
+    const r = await execa(cli, ['smoke', '--kernel', '6.1'], { reject: false, env: { ...process.env, NO_COLOR: '1', CGPU_FIRMWARE: 'seabios' }, timeout: 60_000 });
+    expect(r.exitCode).toBe(2);
+    expect(r.stderr).toContain('CGPU_FIRMWARE=seabios is not a firmware cgpu knows');
   });
 });
 
