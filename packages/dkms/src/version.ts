@@ -1,7 +1,7 @@
 /** The module's own version: the string MODULE_VERSION() names in the source, checked to be semver. */
 import { readFile, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import semver from 'semver';
+import validSemver from 'semver/functions/valid.js';
 import { UsageError } from '@cgpu/common';
 
 /** From the source files' text: MODULE_VERSION("x") or MODULE_VERSION(MACRO) with `#define MACRO "x"`. Pure. */
@@ -20,7 +20,7 @@ export function moduleVersionFrom(files: ReadonlyMap<string, string>): string {
     for (const text of files.values()) value ??= text.match(def)?.[1];
   }
   if (value === undefined) throw new UsageError({ code: 'MODULE_VERSION_UNRESOLVED', message: `MODULE_VERSION(${arg}): cannot find its string value`, hint: 'define it as a string literal in a header of the module' });
-  const clean = semver.valid(value);
+  const clean = validSemver(value);
   if (!clean || clean !== value) {
     throw new UsageError({ code: 'MODULE_VERSION_INVALID', message: `the module version "${value}" is not a semantic version`, hint: 'use MAJOR.MINOR.PATCH, e.g. 1.0.0' });
   }
