@@ -27,10 +27,11 @@ export interface GenericSmokeRequest {
 export async function smokeGeneric(req: GenericSmokeRequest): Promise<SmokeResult> {
   const k = req.kernel.entry;
   await requireQemu(k.arch);
-  const initrd = await buildGenericInitramfs(k.arch, req.modules, req.params ?? '', initramfsCompression(await readFile(req.kernel.config, 'utf8')).kind);
+  const compression = initramfsCompression(await readFile(req.kernel.config, 'utf8'));
+  const initrd = await buildGenericInitramfs(k.arch, req.modules, req.params ?? '', compression.kind);
   const { accel, why } = await chooseAccel(req);
   const bootFile = await chooseBootFile(k.arch, req.kernel.vmlinuz, 'auto', req.log);
-  req.log?.(`booting ${k.release} with ${accel} (${why}), ${bootFile.kind}, to load ${req.modules.map((m) => m.name).join(', ')}`);
+  req.log?.(`booting ${k.release} with ${accel} (${why}), ${bootFile.kind}, initramfs ${initrd} (${compression.kind}: ${compression.why}), to load ${req.modules.map((m) => m.name).join(', ')}`);
   const timeoutMs = req.timeoutMs ?? 180_000;
   const r = await boot({ arch: k.arch, kernel: bootFile.file, initrd, append: [], accel, timeoutMs, endMark: END_MARK, ...(req.onLine ? { onLine: req.onLine } : {}) });
   const v = parseConsole(r.console, { timedOut: r.timedOut, timeoutMs, expect32: false, generic: true });

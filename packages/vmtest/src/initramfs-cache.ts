@@ -2,7 +2,7 @@
 import { readdir, stat, unlink, utimes } from 'node:fs/promises';
 import { join } from 'node:path';
 import * as zlib from 'node:zlib';
-import { cacheDir, exists, writeFileAtomic } from '@cgpu/common';
+import { CgpuError, cacheDir, sweepStaleTemps, withLock, writeFileAtomic } from '@cgpu/common';
 
 /**
  * Every module build and every mutant makes a new smoke archive (~3.4 MB compressed; 17.8 MB raw, most of
@@ -32,9 +32,20 @@ export function initramfsCompression(kernelConfig: string): { kind: InitramfsCom
 const EXT: Record<InitramfsCompression, string> = { zstd: 'cpio.zst', gzip: 'cpio.gz' };
 
 function compress(data: Uint8Array, kind: InitramfsCompression): Uint8Array {
+  if (kind === 'gzip') return zlib.gzipSync(data, { level: 6 });
+  if (typeof zlib.zstdCompressSync !== 'function') {
+    throw new CgpuError({ code: 'NO_ZSTD', message: `a zstd initramfs was asked for, and Node ${process.versions.node} has no zstd`, hint: 'use Node >= 22.15, or gzip (initramfsCompression picks it on such a Node)' });
+  }
   // zstd level 3 (its default): 0.15 s for the smoke archive, against 0.27 s at level 9 for 10 % less.
-  return kind === 'zstd' ? zlib.zstdCompressSync(data, { params: { [zlib.constants.ZSTD_c_compressionLevel]: 3 } }) : zlib.gzipSync(data, { level: 6 });
+  return zlib.zstdCompressSync(data, { params: { [zlib.constants.ZSTD_c_compressionLevel]: 3 } });
 }
+
+/**
+ * Held while an archive is found and its time refreshed, and while the cache is pruned: a prune that listed
+ * an archive as idle must not remove it after another run has just taken it (QEMU would find no initrd).
+ */
+const LOCK_WAIT_MS = 60_000;
+const lockPath = (): string => cacheDir('locks', 'initramfs-cache');
 
 /**
  * The cached archive `name` (a content key), made by `make` (the newc bytes) and compressed with `kind` when
@@ -43,13 +54,14 @@ function compress(data: Uint8Array, kind: InitramfsCompression): Uint8Array {
  */
 export async function cachedInitramfs(name: string, make: () => Promise<Uint8Array> | Uint8Array, kind: InitramfsCompression = 'gzip'): Promise<string> {
   const out = cacheDir('initramfs', `${name}.${EXT[kind]}`);
-  if (await exists(out)) {
+  const hit = await withLock(lockPath(), LOCK_WAIT_MS, async () => {
     const now = new Date();
-    await utimes(out, now, now).catch(() => undefined); // pruned by another run meanwhile: it is written below
-    if (await exists(out)) return out;
-  }
+    return utimes(out, now, now).then(() => true, () => false); // missing (or pruned earlier): written below
+  });
+  if (hit) return out;
+  // Written outside the lock (0.15-0.25 s of compression); a fresh file is inside the in-use window.
   await writeFileAtomic(out, compress(await make(), kind));
-  await pruneInitramfsCache(cacheDir('initramfs'), INITRAMFS_CACHE_BYTES, Date.now());
+  await withLock(lockPath(), LOCK_WAIT_MS, () => pruneInitramfsCache(cacheDir('initramfs'), INITRAMFS_CACHE_BYTES, Date.now()));
   return out;
 }
 
@@ -75,16 +87,20 @@ export function filesToPrune(files: readonly CachedFile[], limit: number, now: n
   return out;
 }
 
-/** Prune `dir` down to `limit` bytes (any archive: raw `.cpio` too, as a run may have been given one by hand). */
+/**
+ * Prune `dir` down to `limit` bytes: the archives this cache writes (`.cpio.gz`, `.cpio.zst`), and the
+ * temporary files of writes whose process died. Callers hold the cache's lock.
+ */
 export async function pruneInitramfsCache(dir: string, limit: number, now: number): Promise<string[]> {
+  await sweepStaleTemps(dir);
   const files: CachedFile[] = [];
   for (const name of await readdir(dir)) {
-    if (!/\.cpio(\.gz|\.zst)?$/.test(name)) continue; // writeFileAtomic's temporary files and anything not ours
+    if (!/\.cpio\.(gz|zst)$/.test(name) || name.startsWith('.')) continue; // temporary files and anything not ours
     const st = await stat(join(dir, name)).catch(() => undefined);
     if (st?.isFile()) files.push({ name, bytes: st.size, mtimeMs: st.mtimeMs });
   }
   const gone = filesToPrune(files, limit, now);
-  // Another run may prune the same file at the same time: a file already gone is fine.
+  // Removed by hand meanwhile: a file already gone is fine.
   await Promise.all(gone.map((name) => unlink(join(dir, name)).catch(() => undefined)));
   return gone;
 }

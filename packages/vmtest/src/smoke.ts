@@ -120,12 +120,12 @@ export async function smoke(req: SmokeRequest): Promise<SmokeResult> {
   const debugKernel = ['CONFIG_KASAN', 'CONFIG_DEBUG_KMEMLEAK', 'CONFIG_PROVE_LOCKING'].some(configHas);
   if (debugKernel) append.push('loglevel=5', ...(k.arch === 'amd64' ? DEBUG_AMD64_APPEND : []));
   expect32 &&= await exists(smoke32);
-  const compression = initramfsCompression(config).kind;
-  const initrd = await buildInitramfs({ arch: k.arch, module: mod, smoke: smoke64, ...(expect32 ? { smoke32 } : {}), params: req.params ?? '', compression });
+  const compression = initramfsCompression(config);
+  const initrd = await buildInitramfs({ arch: k.arch, module: mod, smoke: smoke64, ...(expect32 ? { smoke32 } : {}), params: req.params ?? '', compression: compression.kind });
   const { accel, why } = await chooseAccel(req);
   const bootFile = await chooseBootFile(k.arch, req.kernel.vmlinuz, req.bootFile ?? 'auto', req.log);
   const firmware = await chooseFirmware(k.arch);
-  req.log?.(`booting ${k.release} with ${accel} (${why}), ${bootFile.kind} ${bootFile.file} (${bootFile.why}), firmware ${firmware.name} (${firmware.why}), initramfs ${initrd}`);
+  req.log?.(`booting ${k.release} with ${accel} (${why}), ${bootFile.kind} ${bootFile.file} (${bootFile.why}), firmware ${firmware.name} (${firmware.why}), initramfs ${initrd} (${compression.kind}: ${compression.why})`);
   const timeoutMs = req.timeoutMs ?? (debugKernel ? DEBUG_TIMEOUT_MS : 180_000);
   const r = await boot({ arch: k.arch, kernel: bootFile.file, initrd, append, accel, timeoutMs, firmware, endMark: END_MARK, ...(req.onLine ? { onLine: req.onLine } : {}) });
   const v = parseConsole(r.console, { timedOut: r.timedOut, timeoutMs, expect32, debugKernel, trinity: trinityEnabled() });
