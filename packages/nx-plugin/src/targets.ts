@@ -29,8 +29,15 @@ const TOOLCHAIN = '^production';
 /** `CGPU_TRINITY=0` leaves trinity out of the smoke run: a result without it must not pass for one with it. */
 const TRINITY = { env: 'CGPU_TRINITY' };
 
-/** `CGPU_FIRMWARE` picks the firmware QEMU starts (qboot or SeaBIOS): a run under one is not a run under the other. */
-const FIRMWARE = { env: 'CGPU_FIRMWARE' };
+/**
+ * The firmware QEMU starts (qboot or SeaBIOS): a run under one is not a run under the other. `CGPU_FIRMWARE`
+ * forces one; left unset, the choice depends on whether this machine's QEMU ships qboot.rom, so a remote
+ * cache shared by machines must hash the choice itself (`firmware-key.js`), not only the variable.
+ */
+const FIRMWARE = [{ env: 'CGPU_FIRMWARE' }, { runtime: 'node packages/nx-plugin/dist/firmware-key.js' }];
+
+/** What changes a smoke run but not a build: a build is never redone for these. */
+const SMOKE_ONLY = [TRINITY, ...FIRMWARE];
 
 /**
  * A debug cell's kernel: today's plan key of `cgpu kernels build-debug <series>` (config fragment, source
@@ -68,8 +75,6 @@ export function matrixTargets(m: Matrix, lock: KernelsLock | undefined, o: Requi
       { runtime: `jq -cS '.cells["${cell.name}"] // null' ${lockPath}` },
       ...(isDebugCell(cell) ? [debugPlanInput(o.cli, cell)] : []),
       TOOLCHAIN,
-      TRINITY,
-      FIRMWARE,
       { externalDependencies: ['execa', 'listr2', 'commander', 'yaml', 'semver'] },
     ];
     const dist = `{workspaceRoot}/dist/${release}`;
@@ -86,7 +91,7 @@ export function matrixTargets(m: Matrix, lock: KernelsLock | undefined, o: Requi
       executor: 'nx:run-commands',
       options: { command: `${o.cli} matrix cell ${cell.name} smoke`, cwd: '{workspaceRoot}' },
       cache: true,
-      inputs,
+      inputs: [...inputs, ...SMOKE_ONLY],
       outputs: [`${dist}/smoke.json`, `${dist}/junit.xml`, `${dist}/console.log`],
       dependsOn: ['^build', buildTarget(cell.name)],
       // QEMU boots carry timing checks (fairness within +-5 %, stage deadlines): never two at once, and
@@ -103,8 +108,6 @@ export function matrixTargets(m: Matrix, lock: KernelsLock | undefined, o: Requi
     // every spec resolves to today, so `--kernel=latest` is never served from an older release's cache.
     { runtime: `node packages/nx-plugin/dist/catalogue-key.js` },
     TOOLCHAIN,
-    TRINITY,
-    FIRMWARE,
     { externalDependencies: ['execa', 'listr2', 'commander', 'yaml', 'semver'] },
   ];
   for (const stage of ['build', 'smoke'] as const) {
@@ -113,7 +116,7 @@ export function matrixTargets(m: Matrix, lock: KernelsLock | undefined, o: Requi
       // Every flag after it is forwarded (no {args.x} in the command, so nx forwards them all).
       options: { command: `${o.cli} matrix adhoc ${stage}`, cwd: '{workspaceRoot}', forwardAllArgs: true },
       cache: true,
-      inputs: adhocInputs,
+      inputs: stage === 'smoke' ? [...adhocInputs, ...SMOKE_ONLY] : adhocInputs,
       outputs: ['{workspaceRoot}/dist/adhoc/{options.kernel}'],
       // Without --kernel: every cell. With --kernel: the forwarded spec makes each cell task skip itself.
       dependsOn: ['^build', ...m.cells.map((c) => ({ target: stage === 'build' ? buildTarget(c.name) : smokeTarget(c.name), params: 'forward' as const }))],

@@ -38,11 +38,14 @@ describe('createNodesV2 on a fixture matrix', () => {
     expect(inputs).toContain('^production');
     // Ad-hoc runs: every patch, and a runtime input that resolves every spec against today's catalogue.
     expect(t['build']!.inputs).toContainEqual({ runtime: 'node packages/nx-plugin/dist/catalogue-key.js' });
-    // The environment that changes what a smoke run does: trinity in or out, the firmware QEMU starts.
+    // What changes a smoke run but not a build: trinity in or out, and the firmware QEMU starts (the variable,
+    // and the choice it leads to on this machine).
     for (const n of ['smoke-debian13-arm64', 'smoke']) {
       expect(t[n]!.inputs).toContainEqual({ env: 'CGPU_TRINITY' });
       expect(t[n]!.inputs).toContainEqual({ env: 'CGPU_FIRMWARE' });
+      expect(t[n]!.inputs).toContainEqual({ runtime: 'node packages/nx-plugin/dist/firmware-key.js' });
     }
+    for (const n of ['build-debian13-arm64', 'build']) expect(JSON.stringify(t[n]!.inputs)).not.toMatch(/CGPU_TRINITY|CGPU_FIRMWARE|firmware-key/);
     expect(t['build']!.options).toMatchObject({ command: './cgpu matrix adhoc build', forwardAllArgs: true });
     expect(JSON.stringify(t['build']!.options)).not.toContain('{args.');
   });
