@@ -1,4 +1,5 @@
 /** reproduce.sh for one cell: the builder image, the lock entry, the patches and the qemu command, to rerun by hand. */
+import { basename } from 'node:path';
 import { shQuote } from '@cgpu/common';
 import { qemuArgs, qemuBinary } from '@cgpu/vmtest';
 import type { CellReport } from './model.js';
@@ -6,7 +7,9 @@ import { cleanConsole } from './text.js';
 
 export function reproduceScript(c: CellReport): string {
   const e = c.lockEntry;
-  const firmware = c.firmware ? { firmware: { name: 'qboot' as const, file: c.firmware, why: 'as in the smoke run' } } : {};
+  // The smoke run's firmware by its bare name: QEMU looks that up in its own data directories, so the script
+  // also works where QEMU keeps them elsewhere (/usr/local, Homebrew, Nix).
+  const firmware = c.firmware ? { firmware: { name: 'qboot' as const, file: basename(c.firmware), why: 'as in the smoke run' } } : {};
   const qemu = [qemuBinary(e.arch), ...qemuArgs({ arch: e.arch, kernel: '"$VMLINUZ"', initrd: '"$INITRD"', append: [], accel: 'tcg', timeoutMs: 0, ...firmware })]
     .map((a) => (a.startsWith('"$') ? a : /^[\w@%+=:,./-]+$/.test(a) ? a : shQuote(a)))
     .join(' ');

@@ -84,7 +84,7 @@ describe('the matrix report from real and broken cell results', () => {
     // The firmware of the smoke run: QEMU's default for a smoke.json without one, qboot where the run used it.
     expect(text).not.toContain('-bios');
     const qboot = await readFile(join(files.dir, 'cells/debian13-bpo73-amd64/reproduce.sh'), 'utf8');
-    expect(qboot).toContain('exec qemu-system-x86_64 -M pc -bios /usr/share/qemu/qboot.rom -accel tcg ');
+    expect(qboot).toContain('exec qemu-system-x86_64 -M pc -bios qboot.rom -accel tcg ');
     const arm = await readFile(join(files.dir, 'cells/debian13-arm64/reproduce.sh'), 'utf8');
     expect(arm).toMatch(/exec qemu-system-aarch64 -M virt -cpu cortex-a57/);
     const syntax = await run('sh', ['-n', sh], { timeoutMs: 10_000, allowFailure: true, purpose: 'sh -n' });

@@ -76,9 +76,10 @@ async function qemuDataDirs(arch: Arch): Promise<string[]> {
 
 /**
  * amd64 boots through qboot when QEMU ships it (Debian's qemu-system-data does, since QEMU 4.0): a firmware
- * that only loads the kernel QEMU hands it, with the same ACPI tables. Under TCG SeaBIOS took 0.2-0.6 s more
- * of every boot here (bare 6.1 PVH boot: 2.35-2.68 s against 2.48-3.51 s), and wrote terminal escapes into
- * the console. `CGPU_FIRMWARE=default` keeps QEMU's own; `CGPU_FIRMWARE=qboot` insists on qboot.
+ * that only loads the kernel QEMU hands it, with the same ACPI tables. Bare 6.1 PVH boots to power-off under
+ * TCG, 8 alternated pairs: median 2.18 s with qboot, 2.31 s with SeaBIOS; and SeaBIOS wrote terminal escapes
+ * into the console. `CGPU_FIRMWARE=default` keeps QEMU's own; `CGPU_FIRMWARE=qboot` insists on qboot for
+ * amd64 (arm64 guests have no firmware stage either way).
  * One difference a module could see: qboot leaves the MTRRs blank, and 6.1 then skips PAT ("x86/PAT: MTRRs
  * disabled, skipping PAT initialization too"), so a write-combining mapping is uncached instead; same
  * results, slower. cgpu maps only ordinary pages (vm_insert_page); a module whose test depends on it can set

@@ -7,20 +7,23 @@ import { chooseFirmware, qemuArgs } from '../src/qemu.js';
 
 describe('chooseFirmware', () => {
   let withQboot = '';
+  let alsoQboot = '';
   let without = '';
   beforeAll(async () => {
     withQboot = await mkdtemp(join(tmpdir(), 'cgpu-fw-'));
+    alsoQboot = await mkdtemp(join(tmpdir(), 'cgpu-fw-also-'));
     without = await mkdtemp(join(tmpdir(), 'cgpu-fw-none-'));
     await writeFile(join(withQboot, 'qboot.rom'), Buffer.alloc(64 * 1024));
+    await writeFile(join(alsoQboot, 'qboot.rom'), Buffer.alloc(64 * 1024));
   });
   afterAll(async () => {
-    await rm(withQboot, { recursive: true, force: true });
-    await rm(without, { recursive: true, force: true });
+    for (const d of [withQboot, alsoQboot, without]) await rm(d, { recursive: true, force: true });
   });
 
   it('takes qboot on amd64 from the first data directory that has it', async () => {
-    const fw = await chooseFirmware('amd64', {}, [without, withQboot]);
+    const fw = await chooseFirmware('amd64', {}, [without, withQboot, alsoQboot]);
     expect(fw).toMatchObject({ name: 'qboot', file: join(withQboot, 'qboot.rom') });
+    expect((await chooseFirmware('amd64', {}, [alsoQboot, withQboot])).file).toBe(join(alsoQboot, 'qboot.rom'));
     expect(qemuArgs({ arch: 'amd64', kernel: 'k', initrd: 'i', append: [], accel: 'tcg', timeoutMs: 1, firmware: fw }).slice(0, 4)).toEqual(['-M', 'pc', '-bios', fw.file]);
   });
 

@@ -2,7 +2,7 @@
 // The good module must pass on 6.1 within 15 s warm; each broken variant must fail for its own reason,
 // within its time limit.
 import { randomBytes } from 'node:crypto';
-import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -52,7 +52,8 @@ describe('cgpu smoke --kernel 6.1 (good module)', () => {
     // Issue 13: qboot (Debian's qemu-system-data ships it, ci/setup.sh installs it) and a zstd initramfs
     // (Debian 12's 6.1 has CONFIG_RD_ZSTD). qboot writes no terminal escapes, unlike SeaBIOS.
     const s = JSON.parse(r.stdout) as SmokeJson;
-    expect(s.firmware).toMatchObject({ name: 'qboot', file: '/usr/share/qemu/qboot.rom' });
+    expect(s.firmware.name).toBe('qboot');
+    expect(s.firmware.file).toMatch(/\/qboot\.rom$/);
     expect(s.initrd).toMatch(/\.cpio\.zst$/);
     expect(readFileSync(s.files.console, 'utf8')).not.toContain('\u001b');
   });
@@ -66,9 +67,16 @@ describe('cgpu smoke --kernel 6.1 (good module)', () => {
   });
 
   it('refuses an unknown CGPU_FIRMWARE with exit 2 before any build', async () => {
-    const r = await execa(cli, ['smoke', '--kernel', '6.1'], { reject: false, env: { ...process.env, NO_COLOR: '1', CGPU_FIRMWARE: 'seabios' }, timeout: 60_000 });
-    expect(r.exitCode).toBe(2);
-    expect(r.stderr).toContain('CGPU_FIRMWARE=seabios is not a firmware cgpu knows');
+    // An empty output root: a build would have to start from nothing and would leave its directory there.
+    const out = mkdtempSync(join(tmpdir(), 'cgpu-fw-out-'));
+    try {
+      const r = await execa(cli, ['smoke', '--kernel', '6.1', '--out', out], { reject: false, env: { ...process.env, NO_COLOR: '1', CGPU_FIRMWARE: 'seabios' }, timeout: 60_000 });
+      expect(r.exitCode).toBe(2);
+      expect(r.stderr).toContain('CGPU_FIRMWARE=seabios is not a firmware cgpu knows');
+      expect(readdirSync(out)).toEqual([]);
+    } finally {
+      rmSync(out, { recursive: true, force: true });
+    }
   });
 });
 
