@@ -6,7 +6,7 @@
 import { readFile } from 'node:fs/promises';
 import { sha256 } from '@cgpu/common';
 import type { Arch } from '@cgpu/kernels';
-import { S_IFCHR, S_IFDIR, S_IFREG, writeCpio } from './cpio.js';
+import { S_IFREG, skeleton, writeCpio } from './cpio.js';
 import { cachedInitramfs, type InitramfsCompression } from './initramfs-cache.js';
 import { INIT_EPILOGUE, INIT_LOAD_MARK, INIT_PREAMBLE } from './init-script.js';
 import { busybox } from './initramfs.js';
@@ -51,11 +51,11 @@ export async function buildGenericInitramfs(arch: Arch, modules: readonly Generi
     ['m/params', Buffer.from(`${params}\n`), 0o644],
   ];
   for (const [i, m] of modules.entries()) files.push([`m/${i}.ko`, await readFile(m.file), 0o644]);
-  const key = sha256(JSON.stringify(files.map(([p, d, mode]) => [p, sha256(d), mode])));
+  const base = skeleton(['m', 'proc', 'sys', 'tmp']);
+  const key = sha256(JSON.stringify([base, files.map(([p, d, mode]) => [p, sha256(d), mode])]));
   return cachedInitramfs(`generic-${key.slice(0, 24)}`, () =>
     writeCpio([
-      ...['bin', 'dev', 'm', 'proc', 'sys', 'tmp'].map((d) => ({ path: d, mode: S_IFDIR | 0o755 })),
-      { path: 'dev/console', mode: S_IFCHR | 0o600, rdevMajor: 5, rdevMinor: 1 },
+      ...base,
       ...files.map(([path, data, mode]) => ({ path, mode: S_IFREG | mode, data })),
     ]),
     compression,

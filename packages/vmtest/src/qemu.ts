@@ -4,7 +4,7 @@ import { constants } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { CommandError, CommandMissingError, UsageError, cacheDir, findOnPath, readJson, run, sha256, writeFileAtomic } from '@cgpu/common';
 import type { Arch } from '@cgpu/kernels';
-import { S_IFCHR, S_IFDIR, S_IFREG, writeCpio } from './cpio.js';
+import { S_IFREG, skeleton, writeCpio } from './cpio.js';
 import { cachedInitramfs } from './initramfs-cache.js';
 
 export type Accel = 'kvm' | 'tcg';
@@ -161,11 +161,10 @@ const PROBE_MARK = '@@cgpu kvm-probe-ok';
 export async function powerOffInitramfs(busyboxPath: string, before = ''): Promise<string> {
   const init = `#!/bin/busybox sh\n${before}\n/bin/busybox poweroff -f\n`;
   const bb = await readFile(busyboxPath);
-  return cachedInitramfs(`poweroff-${sha256(JSON.stringify([sha256(bb), init])).slice(0, 24)}`, () =>
+  const base = skeleton();
+  return cachedInitramfs(`poweroff-${sha256(JSON.stringify([base, sha256(bb), init])).slice(0, 24)}`, () =>
     writeCpio([
-      { path: 'bin', mode: S_IFDIR | 0o755 },
-      { path: 'dev', mode: S_IFDIR | 0o755 },
-      { path: 'dev/console', mode: S_IFCHR | 0o600, rdevMajor: 5, rdevMinor: 1 },
+      ...base,
       { path: 'bin/busybox', mode: S_IFREG | 0o755, data: bb },
       { path: 'init', mode: S_IFREG | 0o755, data: Buffer.from(init) },
     ]),
