@@ -17,18 +17,6 @@ export const S_IFREG = 0o100000;
 export const S_IFLNK = 0o120000;
 export const S_IFCHR = 0o020000;
 
-/**
- * The tree every initramfs of ours starts with: bin and dev, the directories named (0755; tmp sticky and
- * world-writable), and /dev/console, which the kernel opens as /init's stdio before anything is mounted. Plain
- * data, so a builder can put it in its cache key: a changed layout is then a new archive, not a stale hit.
- */
-export function skeleton(dirs: readonly string[] = []): CpioEntry[] {
-  return [
-    ...['bin', 'dev', ...dirs].map((d) => ({ path: d, mode: S_IFDIR | (d === 'tmp' ? 0o1777 : 0o755) })),
-    { path: 'dev/console', mode: S_IFCHR | 0o600, rdevMajor: 5, rdevMinor: 1 },
-  ];
-}
-
 function hex8(n: number): string {
   return n.toString(16).padStart(8, '0');
 }

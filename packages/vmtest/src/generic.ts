@@ -4,9 +4,9 @@
  * reports leftovers in /sys/module and the taint, with the same marks (and END_MARK) the verdict reads.
  */
 import { readFile } from 'node:fs/promises';
-import { sha256 } from '@cgpu/common';
 import type { Arch } from '@cgpu/kernels';
-import { S_IFREG, skeleton, writeCpio } from './cpio.js';
+import { S_IFREG, writeCpio } from './cpio.js';
+import { skeleton, treeKey } from './initramfs-tree.js';
 import { cachedInitramfs, type InitramfsCompression } from './initramfs-cache.js';
 import { INIT_EPILOGUE, INIT_LOAD_MARK, INIT_PREAMBLE } from './init-script.js';
 import { busybox } from './initramfs.js';
@@ -51,13 +51,6 @@ export async function buildGenericInitramfs(arch: Arch, modules: readonly Generi
     ['m/params', Buffer.from(`${params}\n`), 0o644],
   ];
   for (const [i, m] of modules.entries()) files.push([`m/${i}.ko`, await readFile(m.file), 0o644]);
-  const base = skeleton(['m', 'proc', 'sys', 'tmp']);
-  const key = sha256(JSON.stringify([base, files.map(([p, d, mode]) => [p, sha256(d), mode])]));
-  return cachedInitramfs(`generic-${key.slice(0, 24)}`, () =>
-    writeCpio([
-      ...base,
-      ...files.map(([path, data, mode]) => ({ path, mode: S_IFREG | mode, data })),
-    ]),
-    compression,
-  );
+  const entries = [...skeleton(['m', 'proc', 'sys', 'tmp']), ...files.map(([path, data, mode]) => ({ path, mode: S_IFREG | mode, data }))];
+  return cachedInitramfs(`generic-${treeKey(entries).slice(0, 24)}`, () => writeCpio(entries), compression);
 }

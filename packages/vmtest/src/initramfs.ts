@@ -4,7 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { cacheDir, exists, onCleanup, run, sha256, sha256FileStamped, writeFileAtomic } from '@cgpu/common';
 import { ensureDeb, resolvePackage, type Arch } from '@cgpu/kernels';
-import { S_IFREG, skeleton, writeCpio, type CpioEntry } from './cpio.js';
+import { S_IFREG, writeCpio, type CpioEntry } from './cpio.js';
+import { CPIO_LAYOUT, skeleton } from './initramfs-tree.js';
 import { initScript } from './init-script.js';
 import { cachedInitramfs, type InitramfsCompression } from './initramfs-cache.js';
 import { trinityFiles } from './trinity.js';
@@ -74,7 +75,7 @@ export async function buildInitramfs(input: InitramfsInput): Promise<string> {
   const hashOf = async (x: Source): Promise<string> =>
     x.data ? sha256(x.data) : x.stamped ? sha256FileStamped(x.file!) : sha256(await readFile(x.file!));
   const base = skeleton(['proc', 'sys', 'tmp', ...trinity.dirs]);
-  const key = sha256(JSON.stringify([base, await Promise.all(sources.map(async (x) => [x.dest, await hashOf(x), x.mode]))]));
+  const key = sha256(JSON.stringify([CPIO_LAYOUT, base, await Promise.all(sources.map(async (x) => [x.dest, await hashOf(x), x.mode]))]));
   return cachedInitramfs(key.slice(0, 24), async () => {
     const entries: CpioEntry[] = [...base];
     for (const x of sources) entries.push({ path: x.dest, mode: S_IFREG | x.mode, data: x.data ?? (await readFile(x.file!)) });

@@ -2,9 +2,10 @@
 import { access, readFile, realpath } from 'node:fs/promises';
 import { constants } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { CommandError, CommandMissingError, UsageError, cacheDir, findOnPath, readJson, run, sha256, writeFileAtomic } from '@cgpu/common';
+import { CommandError, CommandMissingError, UsageError, cacheDir, findOnPath, readJson, run, writeFileAtomic } from '@cgpu/common';
 import type { Arch } from '@cgpu/kernels';
-import { S_IFREG, skeleton, writeCpio } from './cpio.js';
+import { S_IFREG, writeCpio } from './cpio.js';
+import { skeleton, treeKey } from './initramfs-tree.js';
 import { cachedInitramfs } from './initramfs-cache.js';
 
 export type Accel = 'kvm' | 'tcg';
@@ -161,14 +162,12 @@ const PROBE_MARK = '@@cgpu kvm-probe-ok';
 export async function powerOffInitramfs(busyboxPath: string, before = ''): Promise<string> {
   const init = `#!/bin/busybox sh\n${before}\n/bin/busybox poweroff -f\n`;
   const bb = await readFile(busyboxPath);
-  const base = skeleton();
-  return cachedInitramfs(`poweroff-${sha256(JSON.stringify([base, sha256(bb), init])).slice(0, 24)}`, () =>
-    writeCpio([
-      ...base,
-      { path: 'bin/busybox', mode: S_IFREG | 0o755, data: bb },
-      { path: 'init', mode: S_IFREG | 0o755, data: Buffer.from(init) },
-    ]),
-  );
+  const entries = [
+    ...skeleton(),
+    { path: 'bin/busybox', mode: S_IFREG | 0o755, data: bb },
+    { path: 'init', mode: S_IFREG | 0o755, data: Buffer.from(init) },
+  ];
+  return cachedInitramfs(`poweroff-${treeKey(entries).slice(0, 24)}`, () => writeCpio(entries));
 }
 
 /**

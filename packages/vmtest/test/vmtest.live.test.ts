@@ -27,7 +27,8 @@ interface SmokeJson {
   taintAfter?: number;
   timedOut: boolean;
   firmware: { name: string; file?: string };
-  build: { reused: boolean };
+  build: { reused: boolean; why?: string };
+  fuzz: Array<{ tool: string; targets?: unknown[] }>;
   boot: { kind: string };
   stages: Record<string, number>;
   initrd: string;
@@ -54,17 +55,24 @@ describe('cgpu smoke --kernel 6.1 (good module)', () => {
     const s = JSON.parse(r.stdout) as SmokeJson;
     // What makes a warm run warm, asserted as facts rather than inferred from a clock: the module of the
     // previous test is reused, and the guest boots the uncompressed vmlinux through PVH (issue 13).
-    expect(s.build.reused).toBe(true);
+    expect(s.build.reused, s.build.why).toBe(true);
     expect(s.boot.kind).toBe('pvh');
-    // The clock, less the trinity stage. trinity is bounded by count and by its own time limit (5 s per victim,
-    // 2 victims: init-script.ts); it took 2.9-5.7 s here in runs of the same build, and 9-10 s with both cores
-    // busy elsewhere. The old ceiling, 15 s on the whole run, failed a CI run at 15.7 s (its split not known).
-    // Everything else, node's start-up included: 5.5-6.3 s here quiet, 7.1-8.3 s beside one busy-looping
-    // process, 11.4-14.3 s beside two. 12 s is no looser than before: trinity never took under 2.9 s, so a run
-    // that met the old 15 s had under 12.1 s outside it.
+    // The clock, less the trinity stage, and that stage on its own. trinity ends by count or at its own limit
+    // (5 s per victim, 2 victims: init-script.ts; one that needs the SIGKILL after it fails the verdict), so the
+    // stage is ~11 s at most; it took 2.9-5.7 s here in runs of the same build, 9-10 s with both cores busy
+    // elsewhere. The old check, 15 s on the whole run, failed a CI run at 15.7 s, split unknown. It allowed at
+    // most 12.1 s outside trinity (which never took under 2.9 s); 12 s keeps that ceiling for every run, not
+    // only for runs whose trinity was quick. Given up: a bound on the sum. Outside trinity, node's start-up
+    // included, a run took 5.5-6.3 s here quiet, 7.1-8.3 s beside one busy-looping process and 11.4-14.3 s
+    // beside two, so this needs a runner not saturated by others (ci/test.sh runs live files one at a time).
+    // `ms` is the host's clock, the stage the guest's uptime: a guest clock lagging under TCG only makes the
+    // check stricter.
+    if (process.env['CGPU_TRINITY'] !== '0') expect(s.fuzz.find((f) => f.tool === 'trinity')?.targets?.length).toBe(2);
     const fuzzMs = (s.stages['scenario-done']! - s.stages['fuzz']!) * 1000;
-    expect(fuzzMs).toBeGreaterThan(0);
-    expect(ms - fuzzMs).toBeLessThan(12_000);
+    const split = `wall ${ms} ms, trinity stage ${fuzzMs} ms; timings ${JSON.stringify(s.timings)}; stages ${JSON.stringify(s.stages)}`;
+    expect(fuzzMs, split).toBeGreaterThanOrEqual(0);
+    expect(fuzzMs, split).toBeLessThan(12_000);
+    expect(ms - fuzzMs, split).toBeLessThan(12_000);
     // Issue 13: qboot (Debian's qemu-system-data ships it, ci/setup.sh installs it) and a zstd initramfs
     // (Debian 12's 6.1 has CONFIG_RD_ZSTD). qboot writes no terminal escapes, unlike SeaBIOS.
     expect(s.firmware.name).toBe('qboot');
