@@ -202,6 +202,13 @@ static long cgpu_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 
 	if (_IOC_TYPE(cmd) != CGPU_IOC_MAGIC)
 		return -ENOTTY;
+	/*
+	 * What binds, spends or queues needs a file opened for writing: a node a runtime hands over
+	 * read-only (device cgroup "r", mode 0644) lets its holder look, not use the instance.
+	 */
+	if ((cmd == CGPU_IOC_ATTACH || cmd == CGPU_IOC_MEM_ALLOC || cmd == CGPU_IOC_MEM_FREE ||
+	     cmd == CGPU_IOC_SUBMIT) && !(file->f_mode & FMODE_WRITE))
+		return -EBADF;
 	mutex_lock(&cf->lock);
 	switch (cmd) {
 	case CGPU_IOC_GET_VERSION:

@@ -50,6 +50,7 @@ struct cgpu_instance {
 	void *proc_data;		/* owned by cgpu-procfs.c */
 	/* under gpu->lock */
 	struct list_head jobs;		/* queued jobs, oldest first */
+	unsigned int njobs;		/* entries of @jobs, at most CGPU_MAX_INST_JOBS */
 	struct list_head busy_node;	/* in gpu->busy while it has jobs */
 	u64 vruntime;			/* GPU time scaled by 1/weight */
 	u64 gpu_time_ns;

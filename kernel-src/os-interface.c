@@ -168,6 +168,7 @@ static void cgpu_account(struct cgpu_gpu *gpu, struct cgpu_job *job, u64 elapsed
 	inst->vruntime += div_u64(elapsed * CGPU_MAX_WEIGHT, max(1U, READ_ONCE(inst->weight)));
 	if (done) {
 		list_del(&job->node);
+		inst->njobs--;
 		kfree(job);
 	} else {
 		job->remaining_ns -= elapsed;
@@ -268,7 +269,11 @@ int cgpu_sched_submit(struct cgpu_file *cf, u64 duration_us, u64 *job_id)
 		return -ENOMEM;
 
 	spin_lock(&gpu->lock);
-	if (cf->queued >= CGPU_MAX_QUEUED_JOBS) {
+	/*
+	 * Bounded per file and per instance: a tenant opening many files still cannot grow the
+	 * list that unsubmit and release walk under gpu->lock, which all tenants of the GPU take.
+	 */
+	if (cf->queued >= CGPU_MAX_QUEUED_JOBS || inst->njobs >= CGPU_MAX_INST_JOBS) {
 		spin_unlock(&gpu->lock);
 		kfree(job);
 		return -EAGAIN;
@@ -278,6 +283,7 @@ int cgpu_sched_submit(struct cgpu_file *cf, u64 duration_us, u64 *job_id)
 	job->owner = cf;
 	job->remaining_ns = duration_us * NSEC_PER_USEC;
 	list_add_tail(&job->node, &inst->jobs);
+	inst->njobs++;
 	cf->queued++;
 	if (list_empty(&inst->busy_node)) {
 		/* Idle time earns no credit: start level with the least-served busy instance. */
@@ -305,13 +311,15 @@ void cgpu_sched_unsubmit(struct cgpu_file *cf, u64 job_id)
 	struct cgpu_job *job;
 
 	spin_lock(&gpu->lock);
-	list_for_each_entry(job, &inst->jobs, node) {
+	/* Newest first: the job was queued a moment ago, so it is at or near the tail. */
+	list_for_each_entry_reverse(job, &inst->jobs, node) {
 		if (job->id != job_id || job->owner != cf)
 			continue;
 		if (job == gpu->running) {
 			job->owner = NULL;
 		} else {
 			list_del(&job->node);
+			inst->njobs--;
 			kfree(job);
 		}
 		cf->queued--;
@@ -342,6 +350,7 @@ void cgpu_sched_cancel_file(struct cgpu_file *cf)
 			continue;
 		}
 		list_del(&job->node);
+		inst->njobs--;
 		kfree(job);
 	}
 	cf->queued = 0;

@@ -13,6 +13,7 @@
 #define CGPU_MAX_WEIGHT		16
 #define CGPU_MAX_JOB_US		10000000ULL	/* one job runs for at most 10 s */
 #define CGPU_MAX_QUEUED_JOBS	256		/* per open file */
+#define CGPU_MAX_INST_JOBS	4096		/* per instance, all its files together */
 #define CGPU_MAX_ALLOCS		1024		/* per open file */
 
 /*
