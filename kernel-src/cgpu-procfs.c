@@ -68,13 +68,19 @@ static int default_memsize_store(void *obj, char *buf)
 	return 0;
 }
 
-/* "<uid> <gid> <mode>": the owner of a new instance's device node, mode octal, 1..0777. */
-static int cgpu_parse_owner(const char *buf, struct cgpu_owner *owner)
+/*
+ * "<uid> <gid> <mode>": the owner of a new instance's device node, mode octal, 1..0777. Each field
+ * through kstrtouint, which refuses a number that does not fit (sscanf's %u wraps 4294967296 to 0).
+ */
+static int cgpu_parse_owner(char *buf, struct cgpu_owner *owner)
 {
+	char *uid_s, *gid_s;
 	unsigned int uid, gid, mode;
-	char end;
 
-	if (sscanf(buf, "%u %u %o%c", &uid, &gid, &mode, &end) != 3 || !mode || mode > 0777)
+	uid_s = strsep(&buf, " ");
+	gid_s = strsep(&buf, " ");
+	if (!gid_s || !buf || kstrtouint(uid_s, 10, &uid) || kstrtouint(gid_s, 10, &gid) ||
+	    kstrtouint(buf, 8, &mode) || !mode || mode > 0777)
 		return -EINVAL;
 	owner->uid = make_kuid(&init_user_ns, uid);
 	owner->gid = make_kgid(&init_user_ns, gid);

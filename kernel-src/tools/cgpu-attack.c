@@ -151,6 +151,10 @@ void attack_tenancy(void)
 	      ctl_write("0bad%s 1 2", tag) == -EINVAL &&
 	      ctl_write("-%s 1 2 600", victim) == -EINVAL,
 	      "malformed owners give EINVAL");
+	check(ctl_write("0bad%s 4294967296 0 0600", tag) == -EINVAL &&
+	      ctl_write("0bad%s 0 4294967296 0600", tag) == -EINVAL &&
+	      ctl_write("0bad%s 0 0 010000000000600", tag) == -EINVAL,
+	      "owner numbers that do not fit give EINVAL, not a wrapped uid 0 or mode 0600");
 	fd = open(node_path(0, victim), O_RDWR);
 	check(fd >= 0 && attach(fd, victim) == 0, "root attaches through the victim's node");
 	check(ctl_write("-%s", victim) == -EBUSY, "the attached victim cannot be destroyed");
