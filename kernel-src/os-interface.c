@@ -157,14 +157,6 @@ static bool cgpu_has_work(struct cgpu_gpu *gpu)
 	return busy;
 }
 
-/* Unlink a job from its instance's queue and free it; the queue's count follows. gpu->lock held. */
-static void cgpu_job_free(struct cgpu_job *job)
-{
-	list_del(&job->node);
-	job->inst->njobs--;
-	kfree(job);
-}
-
 /* Charge @elapsed ns of GPU time to @job and its instance; finish the job once it is used up. */
 static void cgpu_account(struct cgpu_gpu *gpu, struct cgpu_job *job, u64 elapsed)
 {
@@ -174,10 +166,13 @@ static void cgpu_account(struct cgpu_gpu *gpu, struct cgpu_job *job, u64 elapsed
 
 	inst->gpu_time_ns += elapsed;
 	inst->vruntime += div_u64(elapsed * CGPU_MAX_WEIGHT, max(1U, READ_ONCE(inst->weight)));
-	if (done)
-		cgpu_job_free(job);
-	else
+	if (done) {
+		list_del(&job->node);
+		inst->njobs--;
+		kfree(job);
+	} else {
 		job->remaining_ns -= elapsed;
+	}
 	if (cf) {
 		if (done)
 			cf->queued--;
@@ -320,10 +315,13 @@ void cgpu_sched_unsubmit(struct cgpu_file *cf, u64 job_id)
 	list_for_each_entry_reverse(job, &inst->jobs, node) {
 		if (job->id != job_id || job->owner != cf)
 			continue;
-		if (job == gpu->running)
+		if (job == gpu->running) {
 			job->owner = NULL;
-		else
-			cgpu_job_free(job);
+		} else {
+			list_del(&job->node);
+			inst->njobs--;
+			kfree(job);
+		}
 		cf->queued--;
 		cgpu_counters_update(cf, -1, 0, 0, 0);
 		break;
@@ -351,7 +349,9 @@ void cgpu_sched_cancel_file(struct cgpu_file *cf)
 			job->owner = NULL;
 			continue;
 		}
-		cgpu_job_free(job);
+		list_del(&job->node);
+		inst->njobs--;
+		kfree(job);
 	}
 	cf->queued = 0;
 	if (list_empty(&inst->jobs))
