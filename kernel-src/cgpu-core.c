@@ -405,7 +405,7 @@ int cgpu_file_mem_free(struct cgpu_file *cf, u64 handle)
 }
 
 /* Update the mmap()ed counters; a reader retries while @seq is odd or changed. */
-void cgpu_counters_update(struct cgpu_file *cf, s64 submitted, u64 done, u64 gpu_ns, s64 mem_delta)
+void cgpu_counters_update(struct cgpu_file *cf, u64 submitted, u64 done, u64 gpu_ns, s64 mem_delta)
 {
 	struct cgpu_counters *c = cf->counters;
 

@@ -153,15 +153,16 @@ static long cgpu_ioc_submit(struct cgpu_file *cf, void __user *uarg)
 		return ret;
 	if (!cf->inst)
 		return -ENOTCONN;
-	ret = cgpu_sched_submit(cf, s.duration_us, &s.job_id);
-	if (ret)
-		return ret;
-	/* A caller that cannot learn the id retries: take the job back so it never runs twice. */
-	if (copy_to_user(uarg, &s, sizeof(s))) {
-		cgpu_sched_unsubmit(cf, s.job_id);
+	if (s.duration_us == 0 || s.duration_us > CGPU_MAX_JOB_US)
+		return -EINVAL;
+	s.job_id = cgpu_sched_job_id(cf->inst->gpu);
+	/*
+	 * Reply first: once queued, a job may run and end at once, and a caller that cannot learn
+	 * its id retries. So a reply that cannot be written queues nothing.
+	 */
+	if (copy_to_user(uarg, &s, sizeof(s)))
 		return -EFAULT;
-	}
-	return 0;
+	return cgpu_sched_submit(cf, s.duration_us, s.job_id);
 }
 
 static long cgpu_ioc_stats(struct cgpu_file *cf, void __user *uarg)

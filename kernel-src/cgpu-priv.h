@@ -80,7 +80,7 @@ struct cgpu_gpu {
 	wait_queue_head_t idle;		/* woken after every slice */
 	struct timer_list slice_timer;
 	bool slice_over;
-	u64 next_job_id;
+	atomic64_t next_job_id;
 };
 
 struct cgpu_alloc {
@@ -130,13 +130,13 @@ void cgpu_file_unattach(struct cgpu_file *cf);
 int cgpu_file_mem_alloc(struct cgpu_file *cf, u64 bytes, u64 *handle);
 int cgpu_file_mem_free(struct cgpu_file *cf, u64 handle);
 void cgpu_file_detach(struct cgpu_file *cf);
-void cgpu_counters_update(struct cgpu_file *cf, s64 submitted, u64 done, u64 gpu_ns, s64 mem_delta);
+void cgpu_counters_update(struct cgpu_file *cf, u64 submitted, u64 done, u64 gpu_ns, s64 mem_delta);
 
 /* os-interface.c: the scheduler and the kernel APIs that move between versions */
 int cgpu_sched_start(struct cgpu_gpu *gpu);
 void cgpu_sched_stop(struct cgpu_gpu *gpu);
-int cgpu_sched_submit(struct cgpu_file *cf, u64 duration_us, u64 *job_id);
-void cgpu_sched_unsubmit(struct cgpu_file *cf, u64 job_id);
+u64 cgpu_sched_job_id(struct cgpu_gpu *gpu);
+int cgpu_sched_submit(struct cgpu_file *cf, u64 duration_us, u64 job_id);
 void cgpu_sched_cancel_file(struct cgpu_file *cf);
 int cgpu_id_alloc(void);
 void cgpu_id_free(int id);

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /* cgpu scheduler thread and every kernel API that moves between versions (small patches). */
+#include <linux/atomic.h>
 #include <linux/device.h>
 #include <linux/idr.h>
 #include <linux/kthread.h>
@@ -157,6 +158,14 @@ static bool cgpu_has_work(struct cgpu_gpu *gpu)
 	return busy;
 }
 
+/* Unlink a queued job from its instance and free it; gpu->lock held. */
+static void cgpu_job_free(struct cgpu_job *job)
+{
+	list_del(&job->node);
+	job->inst->njobs--;
+	kfree(job);
+}
+
 /* Charge @elapsed ns of GPU time to @job and its instance; finish the job once it is used up. */
 static void cgpu_account(struct cgpu_gpu *gpu, struct cgpu_job *job, u64 elapsed)
 {
@@ -166,13 +175,10 @@ static void cgpu_account(struct cgpu_gpu *gpu, struct cgpu_job *job, u64 elapsed
 
 	inst->gpu_time_ns += elapsed;
 	inst->vruntime += div_u64(elapsed * CGPU_MAX_WEIGHT, max(1U, READ_ONCE(inst->weight)));
-	if (done) {
-		list_del(&job->node);
-		inst->njobs--;
-		kfree(job);
-	} else {
+	if (done)
+		cgpu_job_free(job);
+	else
 		job->remaining_ns -= elapsed;
-	}
 	if (cf) {
 		if (done)
 			cf->queued--;
@@ -256,14 +262,19 @@ void cgpu_sched_stop(struct cgpu_gpu *gpu)
 	gpu->thread = NULL;
 }
 
-int cgpu_sched_submit(struct cgpu_file *cf, u64 duration_us, u64 *job_id)
+/* A new job id, unique on @gpu; taken before the job is queued, so gaps are possible. */
+u64 cgpu_sched_job_id(struct cgpu_gpu *gpu)
+{
+	return atomic64_inc_return(&gpu->next_job_id);
+}
+
+/* Queue job @job_id of @duration_us (checked by the caller) on @cf's instance. */
+int cgpu_sched_submit(struct cgpu_file *cf, u64 duration_us, u64 job_id)
 {
 	struct cgpu_instance *inst = cf->inst;
 	struct cgpu_gpu *gpu = inst->gpu;
 	struct cgpu_job *job;
 
-	if (duration_us == 0 || duration_us > CGPU_MAX_JOB_US)
-		return -EINVAL;
 	job = kzalloc(sizeof(*job), GFP_KERNEL_ACCOUNT);
 	if (!job)
 		return -ENOMEM;
@@ -271,14 +282,14 @@ int cgpu_sched_submit(struct cgpu_file *cf, u64 duration_us, u64 *job_id)
 	spin_lock(&gpu->lock);
 	/*
 	 * Bounded per file and per instance: a tenant opening many files still cannot grow the
-	 * list that unsubmit and release walk under gpu->lock, which all tenants of the GPU take.
+	 * list that release walks under gpu->lock, which all tenants of the GPU take.
 	 */
 	if (cf->queued >= CGPU_MAX_QUEUED_JOBS || inst->njobs >= CGPU_MAX_INST_JOBS) {
 		spin_unlock(&gpu->lock);
 		kfree(job);
 		return -EAGAIN;
 	}
-	job->id = ++gpu->next_job_id;
+	job->id = job_id;
 	job->inst = inst;
 	job->owner = cf;
 	job->remaining_ns = duration_us * NSEC_PER_USEC;
@@ -294,41 +305,9 @@ int cgpu_sched_submit(struct cgpu_file *cf, u64 duration_us, u64 *job_id)
 		list_add_tail(&inst->busy_node, &gpu->busy);
 	}
 	cgpu_counters_update(cf, 1, 0, 0, 0);
-	*job_id = job->id;
 	spin_unlock(&gpu->lock);
 	wake_up(&gpu->wake);
 	return 0;
-}
-
-/*
- * Take back job @job_id of @cf as if it had never been submitted; one already in its slice is
- * orphaned (it ends unaccounted, the thread frees it).
- */
-void cgpu_sched_unsubmit(struct cgpu_file *cf, u64 job_id)
-{
-	struct cgpu_instance *inst = cf->inst;
-	struct cgpu_gpu *gpu = inst->gpu;
-	struct cgpu_job *job;
-
-	spin_lock(&gpu->lock);
-	/* Newest first: the job was queued a moment ago, so it is at or near the tail. */
-	list_for_each_entry_reverse(job, &inst->jobs, node) {
-		if (job->id != job_id || job->owner != cf)
-			continue;
-		if (job == gpu->running) {
-			job->owner = NULL;
-		} else {
-			list_del(&job->node);
-			inst->njobs--;
-			kfree(job);
-		}
-		cf->queued--;
-		cgpu_counters_update(cf, -1, 0, 0, 0);
-		break;
-	}
-	if (list_empty(&inst->jobs))
-		list_del_init(&inst->busy_node);
-	spin_unlock(&gpu->lock);
 }
 
 /* Drop a closing file's jobs; the one in the current slice is orphaned, the thread frees it. */
@@ -345,13 +324,10 @@ void cgpu_sched_cancel_file(struct cgpu_file *cf)
 	list_for_each_entry_safe(job, tmp, &inst->jobs, node) {
 		if (job->owner != cf)
 			continue;
-		if (job == gpu->running) {
+		if (job == gpu->running)
 			job->owner = NULL;
-			continue;
-		}
-		list_del(&job->node);
-		inst->njobs--;
-		kfree(job);
+		else
+			cgpu_job_free(job);
 	}
 	cf->queued = 0;
 	if (list_empty(&inst->jobs))
