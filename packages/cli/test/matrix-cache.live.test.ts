@@ -12,6 +12,7 @@ import { liveScope, run } from '@cgpu/common';
 import { cachedDebugKernel, planDebugKernel } from '@cgpu/debugkernel';
 import { isDebugCell, loadMatrix, type KernelsLock } from '@cgpu/matrix';
 import { loadSeries } from '@cgpu/patches';
+import type { MatrixReport } from '@cgpu/report';
 
 const root = new URL('../../..', import.meta.url).pathname;
 let base = '';
@@ -30,7 +31,20 @@ async function matrix(dir: string, cells: string | undefined): Promise<{ ran: st
   const env = { CGPU_NX_CACHE_DIR: shared, NX_CACHE_DIRECTORY: join(dir, '.nx', 'private-cache') };
   const r = await sh(dir, './cgpu', ['matrix', ...(cells ? ['--only', cells] : [])], env, 4 * 3600_000);
   const ran = await readdir(join(dir, 'dist/report/.status')).catch(() => [] as string[]);
-  return { ran: ran.map((f) => f.replace(/\.json$/, '')).sort(), exitCode: r.exitCode, ms: Date.now() - t0, out: r.stdout + r.stderr };
+  const out = r.stdout + r.stderr;
+  return { ran: ran.map((f) => f.replace(/\.json$/, '')).sort(), exitCode: r.exitCode, ms: Date.now() - t0, out: await failedCells(dir, out) };
+}
+
+/**
+ * What a failed matrix says first: each failed cell's reasons from matrix.json (the failing check by name), then
+ * the output's tail. The tail alone is mostly the last cell's console excerpt, and CI logs shown shortened cut
+ * the middle, where the reasons were.
+ */
+async function failedCells(dir: string, out: string): Promise<string> {
+  const report = await readFile(join(dir, 'dist/report/matrix.json'), 'utf8').catch(() => '');
+  const cells = report ? (JSON.parse(report) as MatrixReport).cells : [];
+  const failed = cells.filter((c) => c.reasons.length).map((c) => `${c.cell}: ${c.reasons.join('; ')}`);
+  return [...(failed.length ? ['failed cells:', ...failed, ''] : []), out.slice(-2000)].join('\n');
 }
 
 /**
@@ -71,7 +85,7 @@ describe('the matrix cache across two clones', () => {
 
   it('the second clone is served entirely from the shared cache: no build, no boot', async () => {
     const a = await matrix(clone('a'), cells);
-    expect(a.exitCode, a.out.slice(-3000)).toBe(0);
+    expect(a.exitCode, a.out).toBe(0);
     expect(a.ran.length, 'clone a has a private nx cache, so it builds and boots every cell').toBe(2 * cellCount);
     process.stderr.write(`clone a: ${(a.ms / 1000).toFixed(1)} s, ran ${a.ran.length} stages\n`);
     // Every cell built warning-free, and together the cells use every patch of the series.
@@ -85,7 +99,7 @@ describe('the matrix cache across two clones', () => {
     // The stock cells alone use every patch, so this holds with or without the debug cell.
     if (!chosenCells) expect((await loadSeries(join(root, 'patches'))).patches.map((p) => p.name).filter((n) => !used.has(n))).toEqual([]);
     const b = await matrix(clone('b'), cells);
-    expect(b.exitCode, b.out.slice(-3000)).toBe(0);
+    expect(b.exitCode, b.out).toBe(0);
     expect(b.ran).toEqual([]);
     // Every stage clone a ran is in the shared directory (nx stores one archive per task hash).
     expect((await readdir(shared)).length).toBeGreaterThanOrEqual(a.ran.length);
@@ -116,7 +130,7 @@ describe('the matrix cache across two clones', () => {
     const before = await readFile(path, 'utf8');
     await writeFile(path, `Touched by the cache test (text before the first diff line is not part of the patch).\n${before}`);
     const touched = await matrix(dir, cells);
-    expect(touched.exitCode, touched.out.slice(-3000)).toBe(0);
+    expect(touched.exitCode, touched.out).toBe(0);
     expect(touched.ran).toEqual(users(file!).flatMap((c) => [`${c}.build`, `${c}.smoke`]).sort());
     await writeFile(path, before);
     const restored = await matrix(dir, cells);
