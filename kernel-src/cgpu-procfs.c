@@ -307,7 +307,8 @@ static int cgpu_procfs_add_gpu(struct cgpu_gpu *gpu)
 	int ret;
 
 	snprintf(name, sizeof(name), "%u", gpu->index);
-	gpu->proc = proc_mkdir(name, cgpu_proc_root);
+	/* Searchable, not listable: a tenant need not learn the other instances' names. */
+	gpu->proc = proc_mkdir_mode(name, 0711, cgpu_proc_root);
 	if (!gpu->proc)
 		return -ENOMEM;
 	ret = cgpu_add_files(gpu->proc, cgpu_gpu_attrs, cgpu_gpu_entries[gpu->index],
@@ -356,7 +357,8 @@ int cgpu_procfs_add_instance(struct cgpu_instance *inst)
 	entries = kcalloc(ARRAY_SIZE(cgpu_inst_attrs), sizeof(*entries), GFP_KERNEL_ACCOUNT);
 	if (!entries)
 		return -ENOMEM;
-	inst->proc = proc_mkdir(inst->name, inst->gpu->proc);
+	/* procfs is not namespaced: one tenant's weight and memory use are for root only. */
+	inst->proc = proc_mkdir_mode(inst->name, 0500, inst->gpu->proc);
 	if (!inst->proc) {
 		kfree(entries);
 		return -ENOMEM;

@@ -65,6 +65,13 @@ static void nobody_vs_victim(void *arg)
 	      node_path(0, victim));
 	if (nfd >= 0)
 		close(nfd);
+	nfd = open(PROC "/0", O_RDONLY | O_DIRECTORY);
+	check(nfd < 0 && errno == EACCES, "uid %d cannot list %s/0 (EACCES)", NOBODY, PROC);
+	if (nfd >= 0)
+		close(nfd);
+	check(access(PROC "/0/free_weight", R_OK) == 0 &&
+	      access(inst_path(victim, "meminfo"), R_OK) && errno == EACCES,
+	      "uid %d reads the GPU's free_weight but not %s's meminfo (EACCES)", NOBODY, victim);
 	if (fd >= 0)
 		close(fd);
 }
