@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /* cgpu core: GPUs, instances with weights and memory quotas, per-file attachment and accounting. */
 #include <linux/device.h>
+#include <linux/random.h>
 #include <linux/slab.h>
 #include <linux/string.h>
 #include <linux/wait.h>
@@ -102,6 +103,36 @@ int cgpu_instance_create(unsigned int g, const char *name, const struct cgpu_own
 	return ret;
 }
 
+/* Whether @gpu has room for one more instance of weight 1; max_inst and weights move meanwhile. */
+static int cgpu_room(struct cgpu_gpu *gpu)
+{
+	lockdep_assert_held(&cgpu_lock);
+	if (cgpu_count_instances(gpu) >= gpu->max_inst || cgpu_free_weight(gpu) < 1)
+		return -ENOSPC;
+	return 0;
+}
+
+/*
+ * Instance ids are the minors of their nodes. They are handed out in turn over the whole minor
+ * range, not lowest free first, so the node of a destroyed instance, kept by a container with its
+ * device-cgroup rule, names no other instance until about a million more have been created.
+ */
+static int cgpu_id_take(void)
+{
+	static int next;	/* 0 until chosen: a random start spreads ids over reloads */
+	int id;
+
+	lockdep_assert_held(&cgpu_ctl_lock);
+	if (!next)
+		next = 1 + get_random_u32() % (CGPU_MINORS - 1);
+	id = cgpu_id_alloc(next);
+	if (id == -ENOSPC && next > 1)
+		id = cgpu_id_alloc(1);
+	if (id > 0)
+		next = id + 1 < CGPU_MINORS ? id + 1 : 1;
+	return id;
+}
+
 static int cgpu_instance_create_locked(unsigned int g, const char *name,
 				       const struct cgpu_owner *owner)
 {
@@ -118,21 +149,16 @@ static int cgpu_instance_create_locked(unsigned int g, const char *name,
 		return ret;
 	gpu = &cgpu_gpus[g];
 
+	/* Names change only under cgpu_ctl_lock, which we hold; room is checked again below. */
 	mutex_lock(&cgpu_lock);
-	if (cgpu_instance_find(name)) {
-		ret = -EEXIST;
-		goto out_unlock;
-	}
-	if (cgpu_count_instances(gpu) >= gpu->max_inst || cgpu_free_weight(gpu) < 1) {
-		ret = -ENOSPC;
-		goto out_unlock;
-	}
+	ret = cgpu_instance_find(name) ? -EEXIST : cgpu_room(gpu);
+	mutex_unlock(&cgpu_lock);
+	if (ret)
+		return ret;
 	inst = kzalloc(sizeof(*inst), GFP_KERNEL_ACCOUNT);
-	if (!inst) {
-		ret = -ENOMEM;
-		goto out_unlock;
-	}
-	inst->id = cgpu_id_alloc();
+	if (!inst)
+		return -ENOMEM;
+	inst->id = cgpu_id_take();
 	if (inst->id < 0) {
 		ret = inst->id;
 		goto out_free;
@@ -141,30 +167,37 @@ static int cgpu_instance_create_locked(unsigned int g, const char *name,
 	inst->gpu = gpu;
 	inst->weight = 1;
 	inst->mem_limit = READ_ONCE(cgpu_default_memsize);
+	INIT_LIST_HEAD(&inst->node);
 	INIT_LIST_HEAD(&inst->jobs);
 	INIT_LIST_HEAD(&inst->busy_node);
-	inst->serial = ++cgpu_next_serial;
+	/*
+	 * Without cgpu_lock: removing the files on failure waits for their readers and writers, and
+	 * those take cgpu_lock. Until the instance is listed, weight writes are refused.
+	 */
 	ret = cgpu_procfs_add_instance(inst);
 	if (ret)
 		goto out_id;
 	snprintf(node, sizeof(node), "%s!%u-%s", CGPU_INST_DIR, g, inst->name);
-	inst->dev = cgpu_os_device_add(cgpu_class, MKDEV(cgpu_major, inst->id), owner, node);
-	if (IS_ERR(inst->dev)) {
-		ret = PTR_ERR(inst->dev);
-		goto out_proc;
+	mutex_lock(&cgpu_lock);
+	ret = cgpu_room(gpu);
+	if (!ret) {
+		inst->dev = cgpu_os_device_add(cgpu_class, MKDEV(cgpu_major, inst->id), owner,
+					       node);
+		if (IS_ERR(inst->dev))
+			ret = PTR_ERR(inst->dev);
 	}
-	list_add_tail(&inst->node, &gpu->instances);
+	if (!ret) {
+		inst->serial = ++cgpu_next_serial;
+		list_add_tail(&inst->node, &gpu->instances);
+	}
 	mutex_unlock(&cgpu_lock);
-	return 0;
-
-out_proc:
+	if (!ret)
+		return 0;
 	cgpu_procfs_remove_instance(inst);
 out_id:
 	cgpu_id_free(inst->id);
 out_free:
 	kfree(inst);
-out_unlock:
-	mutex_unlock(&cgpu_lock);
 	return ret;
 }
 
@@ -201,7 +234,7 @@ int cgpu_instance_destroy(const char *name)
 	else if (inst->attached)
 		ret = -EBUSY;
 	else
-		list_del(&inst->node);
+		list_del_init(&inst->node);
 	mutex_unlock(&cgpu_lock);
 	if (!ret)
 		cgpu_instance_free(inst);
@@ -216,7 +249,10 @@ int cgpu_set_weight(struct cgpu_instance *inst, unsigned int weight)
 	if (weight < 1 || weight > CGPU_MAX_WEIGHT)
 		return -EINVAL;
 	mutex_lock(&cgpu_lock);
-	if (cgpu_used_weight(inst->gpu) - inst->weight + weight > CGPU_MAX_WEIGHT)
+	/* Not listed: being created or destroyed, and not counted in the GPU's weights. */
+	if (list_empty(&inst->node))
+		ret = -ENODEV;
+	else if (cgpu_used_weight(inst->gpu) - inst->weight + weight > CGPU_MAX_WEIGHT)
 		ret = -EINVAL;
 	else
 		WRITE_ONCE(inst->weight, weight);
@@ -471,7 +507,7 @@ void cgpu_core_exit(void)
 		list_splice_init(&cgpu_gpus[g].instances, &doomed);
 		mutex_unlock(&cgpu_lock);
 		list_for_each_entry_safe(inst, tmp, &doomed, node) {
-			list_del(&inst->node);
+			list_del_init(&inst->node);
 			cgpu_instance_free(inst);
 		}
 		cgpu_sched_stop(&cgpu_gpus[g]);

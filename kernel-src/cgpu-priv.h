@@ -11,6 +11,7 @@
 #include <linux/timer.h>
 #include <linux/proc_fs.h>
 #include <linux/fs.h>
+#include <linux/kdev_t.h>
 #include <linux/mm_types.h>
 #include <linux/uidgid.h>
 #include "uapi/cgpu.h"
@@ -22,8 +23,11 @@
 
 #define CGPU_MAX_GPUS		8
 #define CGPU_MAX_INST		16
-/* Minor 0 is /dev/cgpu-km; an instance's node has its id as minor, 1..CGPU_MINORS - 1. */
-#define CGPU_MINORS		(1 + CGPU_MAX_GPUS * CGPU_MAX_INST)
+/*
+ * Minor 0 is /dev/cgpu-km; an instance's node has its id as minor, 1..CGPU_MINORS - 1: the whole
+ * range a major has, so that ids can go round it before one is used again.
+ */
+#define CGPU_MINORS		(MINORMASK + 1)
 
 /* Who may open an instance's device node: set once, at creation. */
 struct cgpu_owner {
@@ -138,7 +142,7 @@ void cgpu_sched_stop(struct cgpu_gpu *gpu);
 u64 cgpu_sched_job_id(struct cgpu_gpu *gpu);
 int cgpu_sched_submit(struct cgpu_file *cf, u64 duration_us, u64 job_id);
 void cgpu_sched_cancel_file(struct cgpu_file *cf);
-int cgpu_id_alloc(void);
+int cgpu_id_alloc(int from);
 void cgpu_id_free(int id);
 void cgpu_copy_name(char *dst, const char *src, size_t size);
 struct proc_dir_entry *cgpu_os_proc_create(const char *name, umode_t mode,

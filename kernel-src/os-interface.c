@@ -34,10 +34,10 @@ struct proc_dir_entry *cgpu_os_proc_create(const char *name, umode_t mode,
 	return proc_create_data(name, mode, parent, &cgpu_os_proc_fops, data);
 }
 
-/* Instance ids start at 1 (0 means "none" to user space) and are the minors of their nodes. */
-int cgpu_id_alloc(void)
+/* The lowest free instance id from @from up; ids are 1..CGPU_MINORS - 1 (0 is "none"). */
+int cgpu_id_alloc(int from)
 {
-	return ida_simple_get(&cgpu_ida, 1, CGPU_MINORS, GFP_KERNEL);
+	return ida_simple_get(&cgpu_ida, from, CGPU_MINORS, GFP_KERNEL);
 }
 
 /* The data pointer given to cgpu_os_proc_create() for this inode. */

@@ -133,6 +133,44 @@ static void queue_cap(const char *name, const char *other_name)
 			close(fds[i]);
 }
 
+#define REUSE_ROUNDS	20
+
+/*
+ * A container may keep a destroyed instance's node (a copy made with mknod, and its device-cgroup
+ * rule): the minor must not name the next instance created, or the container attaches to it.
+ */
+static void minor_reuse(void)
+{
+	static const char stale[] = "/tmp/stale-node";
+	dev_t seen[REUSE_ROUNDS + 1];
+	unsigned int i, j, reused = 0, opened = 0, made = 0;
+	char name[32];
+	struct stat st;
+	int fd;
+
+	snprintf(name, sizeof(name), "reuse%s", tag);
+	unlink(stale);
+	for (i = 0; i <= REUSE_ROUNDS; i++) {
+		if (ctl_write("0%s", name) || stat(node_path(0, name), &st))
+			break;
+		seen[made++] = st.st_rdev;
+		for (j = 0; j + 1 < made; j++)
+			reused += seen[j] == st.st_rdev;
+		if (i == 0 && mknod(stale, S_IFCHR | 0600, st.st_rdev))
+			break;
+		fd = i ? open(stale, O_RDWR) : -1;
+		if (fd >= 0) {
+			opened++;
+			close(fd);
+		}
+		ctl_write("-%s", name);
+	}
+	unlink(stale);
+	check(made == REUSE_ROUNDS + 1 && reused == 0 && opened == 0,
+	      "%u instances made one after another: %u reused a minor, %u opened the first one's node",
+	      made, reused, opened);
+}
+
 void attack_tenancy(void)
 {
 	struct stat st;
@@ -154,6 +192,7 @@ void attack_tenancy(void)
 	/* The cap is the same code for both ABIs, and 4352 SUBMITs cost ~70 ms under TCG: once. */
 	if (sizeof(long) == 8)
 		queue_cap(tenant_name, victim);
+	minor_reuse();
 	check(ctl_write("0bad%s 1 2 1777", tag) == -EINVAL &&
 	      ctl_write("0bad%s 1 2", tag) == -EINVAL &&
 	      ctl_write("-%s 1 2 600", victim) == -EINVAL,
