@@ -1,8 +1,8 @@
 /** The patch series model: load `patches/series.yaml`, validate it, and check that every file is there. */
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { parse } from 'yaml';
 import { CgpuError, exists } from '@cgpu/common';
+import { seriesDoc } from './series-doc.js';
 
 export type ApplyIf = 'present' | 'absent';
 
@@ -35,14 +35,19 @@ function str(o: Record<string, unknown>, key: string, where: string): string {
   return v;
 }
 
-/** Parse and validate series text; `dir` is where the patch files are. Pure apart from nothing: no I/O. */
-export function parseSeries(text: string, dir: string): Series {
+/** Parse and validate series text; `dir` is where the patch files are. Its only I/O is the parse cache (series-doc.ts). */
+export async function parseSeries(text: string, dir: string): Promise<Series> {
   let doc: unknown;
   try {
-    doc = parse(text);
+    doc = await seriesDoc(text);
   } catch (e) {
     throw new SeriesError(`series.yaml is not valid YAML: ${(e as Error).message}`);
   }
+  return validateSeries(doc, dir);
+}
+
+/** Validate a parsed series document. Pure. */
+export function validateSeries(doc: unknown, dir: string): Series {
   const list = (doc as { patches?: unknown })?.patches;
   if (!Array.isArray(list)) throw new SeriesError('series.yaml has no "patches" list');
   const seen = new Set<string>();
@@ -75,7 +80,7 @@ export function parseSeries(text: string, dir: string): Series {
 export async function loadSeries(dir: string): Promise<Series> {
   const file = join(dir, 'series.yaml');
   if (!(await exists(file))) throw new SeriesError(`${file} does not exist`, 'the patches/ directory must hold series.yaml');
-  const series = parseSeries(await readFile(file, 'utf8'), dir);
+  const series = await parseSeries(await readFile(file, 'utf8'), dir);
   for (const p of series.patches) {
     if (!(await exists(join(dir, p.file)))) throw new SeriesError(`patch "${p.name}": its file ${p.file} is missing from ${dir}`);
   }

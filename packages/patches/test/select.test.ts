@@ -25,13 +25,14 @@ describe('series model', () => {
     }
   });
 
-  it('rejects bad entries with a message that names them', () => {
-    const bad = (y: string): (() => unknown) => () => parseSeries(y, '/x');
-    expect(bad('patches: 3')).toThrowError(/no "patches" list/);
-    expect(bad('patches:\n  - name: a\n    file: a.patch\n    since: "6"\n')).toThrowError(/"upstream"|"since"/);
+  it('rejects bad entries with a message that names them', async () => {
+    const bad = (y: string): Promise<unknown> => parseSeries(y, '/x');
+    await expect(bad('patches: 3')).rejects.toThrowError(/no "patches" list/);
+    await expect(bad('patches:\n  - name: a\n    file: a.patch\n    since: "6"\n')).rejects.toThrowError(/"upstream"|"since"/);
     const ok = 'file: a.patch\n    since: "6.4"\n    upstream: x\n    reason: y\n    probe: z\n    apply_if: present';
-    expect(bad(`patches:\n  - name: a\n    ${ok}\n  - name: a\n    ${ok}`)).toThrowError(/appears twice/);
-    expect(bad(`patches:\n  - name: a\n    ${ok.replace('present', 'maybe')}`)).toThrowError(/apply_if/);
+    await expect(bad(`patches:\n  - name: a\n    ${ok}\n  - name: a\n    ${ok}`)).rejects.toThrowError(/appears twice/);
+    await expect(bad(`patches:\n  - name: a\n    ${ok.replace('present', 'maybe')}`)).rejects.toThrowError(/apply_if/);
+    await expect(bad('patches: [')).rejects.toThrowError(/not valid YAML/);
   });
 
   it('says which file is missing', async () => {

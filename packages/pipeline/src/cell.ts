@@ -6,18 +6,11 @@ import { UsageError } from '@cgpu/common';
 import type { Log } from '@cgpu/builder';
 import { buildDebugKernel, cachedDebugKernel, debugKernelEntry, planDebugKernel, resolveDebugPlan, type DebugStep } from '@cgpu/debugkernel';
 import type { CatalogueOptions, KernelEntry } from '@cgpu/kernels';
-import {
-  DebugKernelNotBuiltError,
-  isDebugCell,
-  loadLock,
-  lockEntry,
-  lockToKernelEntry,
-  sameKernel,
-  type LockEntry,
-  type MatrixCell,
-  type ResolvedDebugKernel,
-} from '@cgpu/matrix';
+import type { LockEntry, MatrixCell, ResolvedDebugKernel } from '@cgpu/matrix';
 import { resolveKernel, type KernelOpts } from './resolve.js';
+
+/** @cgpu/matrix imports yaml (~45 ms here): a run with `--kernel` never needs it, only cells and locks do. */
+const matrix = (): Promise<typeof import('@cgpu/matrix')> => import('@cgpu/matrix');
 
 /** A debug cell whose locked plan key is not today's: the kernel it would build or use is not the locked one. */
 export class DebugLockStaleError extends UsageError {
@@ -42,6 +35,7 @@ export async function debugLockKernel(cell: MatrixCell, opts: CatalogueOptions =
     throw new UsageError({ code: 'LOCK_DEBUG_SUITE', message: `cell ${cell.name}: the ${cell.series} debug kernel is built from ${plan.stock.suite}'s ${plan.deb.package} today, not ${cell.suite}'s`, hint: `set suite: ${plan.stock.suite} in ci/matrix.yaml` });
   }
   const hit = await cachedDebugKernel(plan);
+  const { DebugKernelNotBuiltError } = await matrix();
   if (!hit) throw new DebugKernelNotBuiltError(cell, `the ${cell.series} debug kernel (${plan.deb.package} ${plan.deb.version}, key ${plan.key.slice(0, 16)}) is not built`);
   return {
     kernel: debugKernelEntry(plan, hit.manifest, hit.local),
@@ -52,6 +46,7 @@ export async function debugLockKernel(cell: MatrixCell, opts: CatalogueOptions =
 /** Today's plan key of each series the debug cells use (what `lockProblems` checks their entries against). */
 export async function debugPlanKeys(cells: readonly MatrixCell[], opts: CatalogueOptions = {}): Promise<Record<string, string>> {
   const keys: Record<string, string> = {};
+  const { isDebugCell } = await matrix();
   for (const c of cells) if (isDebugCell(c) && keys[c.series] === undefined) keys[c.series] = (await planDebugKernel(c.series, opts)).key;
   return keys;
 }
@@ -73,6 +68,7 @@ export interface LockedKernelOptions extends CatalogueOptions {
  * DebugLockStaleError: an edited config fragment or a new source package must be relocked before it is used.
  */
 export async function lockedKernelEntry(e: LockEntry, o: LockedKernelOptions = {}): Promise<KernelEntry> {
+  const { lockToKernelEntry, sameKernel } = await matrix();
   if (!e.debug) return lockToKernelEntry(e);
   const { build, log, step, ...opts } = o;
   const plan = await planDebugKernel(e.series, opts);
@@ -91,6 +87,7 @@ export async function lockedKernelEntry(e: LockEntry, o: LockedKernelOptions = {
 }
 
 export async function lockedKernel(cell: string, lockPath?: string): Promise<KernelEntry> {
+  const { loadLock, lockEntry } = await matrix();
   return lockedKernelEntry(lockEntry(await loadLock(lockPath), cell));
 }
 
