@@ -29,17 +29,17 @@ export function genericInitScript(names: readonly string[], settleSeconds = 1): 
   const unload = [...names].reverse().map((n) => `if [ -e ${sys(n)} ]; then if rmmod ${n}; then mark rmmod ok ${n}; else mark rmmod failed $? ${n}; fi; fi`);
   return `#!/bin/busybox sh
 ${INIT_PREAMBLE}mark mode generic
-mark taint-before $(cat /proc/sys/kernel/tainted)
+taint before
 ${INIT_LOAD_MARK}${load.join('\n')}
-mark stage loaded $(up)
-mark stage scenario $(up)
+stage loaded
+stage scenario
 sleep ${settleSeconds}
-mark stage scenario-done $(up)
-mark stage unload $(up)
+stage scenario-done
+stage unload
 ${unload.join('\n')}
-mark stage unloaded $(up)
+stage unloaded
 for p in ${names.map(sys).join(' ')}; do [ -e $p ] && mark leftover $p; done
-mark taint-after $(cat /proc/sys/kernel/tainted)
+taint after
 ${INIT_EPILOGUE}`;
 }
 

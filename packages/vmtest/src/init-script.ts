@@ -25,8 +25,12 @@ mount -t proc proc /proc
 mount -t sysfs sysfs /sys
 mount -t devtmpfs devtmpfs /dev 2>/dev/null
 mark() { echo "${MARK} $*"; }
-up() { cut -d' ' -f1 /proc/uptime; }
-mark stage boot $(up)
+# A stage mark reads /proc/uptime with the shell's own read: no $(...), whose fork (and the exec of an applet)
+# costs ~20-30 ms under TCG, and a smoke run passes 8 marks outside its scenario. Not for taint: the shell reads
+# a byte at a time, and a sysctl file read at an offset past 0 is at its end, so 12288 would read as 1.
+stage() { read -r up_s _ < /proc/uptime; mark stage $1 $up_s; }
+taint() { mark taint-$1 $(cat /proc/sys/kernel/tainted); }
+stage boot
 [ -w /proc/sys/kernel/hung_task_timeout_secs ] && echo 5 > /proc/sys/kernel/hung_task_timeout_secs
 `;
 
@@ -42,7 +46,7 @@ export const DMESG_TAIL = 100;
 
 /** Marks the load in the kernel's log and the stage marks; the insmod lines follow it. */
 export const INIT_LOAD_MARK = `echo "<6>${KMSG_LOAD}" 2>/dev/null > /dev/kmsg
-mark stage load $(up)
+stage load
 `;
 
 /**
@@ -57,15 +61,20 @@ mark stage load $(up)
 export const INIT_EPILOGUE = `# From here on the kernel prints nothing on the console by itself, so no message lands inside the lines
 # below; what it logged is read from its buffer instead.
 dmesg -n 1
-dmesg > /tmp/dmesg
-if grep -qF '${KMSG_LOAD}' /tmp/dmesg; then sed -n '/${KMSG_LOAD}/,$p' /tmp/dmesg > /tmp/since; else cp /tmp/dmesg /tmp/since; fi
-n=$(wc -l < /tmp/since)
-if [ $n -gt ${DMESG_HEAD + DMESG_TAIL} ]; then
-  head -n ${DMESG_HEAD} /tmp/since; echo "... $((n - ${DMESG_HEAD + DMESG_TAIL})) of $n lines left out ..."; tail -n ${DMESG_TAIL} /tmp/since
-else
-  cat /tmp/since
-fi | sed 's/^/${MARK} dmesg /'
-mark stage end $(up)
+# One awk from the load line on (all of the buffer if it is gone), bounded to its first and last lines:
+# one process instead of grep, sed, wc, head and tail, ~25 ms each under TCG.
+dmesg | awk -v load='${KMSG_LOAD}' -v head=${DMESG_HEAD} -v tail=${DMESG_TAIL} -v pre='${MARK} dmesg ' '
+  { line[NR] = $0 }
+  !from && index($0, load) { from = NR }
+  END {
+    if (!from) from = 1
+    n = NR - from + 1
+    for (i = from; i <= NR; i++) {
+      if (n <= head + tail || i < from + head || i > NR - tail) print pre line[i]
+      else if (i == from + head) print pre "... " (n - head - tail) " of " n " lines left out ..."
+    }
+  }'
+stage end
 # The host stops QEMU once this line (END_MARK) has arrived: everything above came before it.
 # The reset is only a fallback, late enough for the console to drain. A reset, not a power-off: QEMU runs with
 # -no-reboot, so a reset ends it on every machine, also a debug kernel booted with acpi=off (no power-off there).
@@ -76,14 +85,14 @@ reboot -f
 
 export function initScript(): string {
   return `#!/bin/busybox sh
-${INIT_PREAMBLE}mark taint-before $(cat /proc/sys/kernel/tainted)
+${INIT_PREAMBLE}taint before
 ${INIT_LOAD_MARK}if insmod /cgpu.ko $(cat /cgpu.params); then mark insmod ok; else mark insmod failed $?; fi
-mark stage loaded $(up)
+stage loaded
 if [ -c /dev/cgpu-km ]; then mark devnode ok; else mark devnode missing; fi
-mark stage scenario $(up)
+stage scenario
 /cgpu-smoke; mark smoke64 exit $?
 if [ -x /cgpu-smoke32 ]; then /cgpu-smoke32; mark smoke32 exit $?; fi
-mark stage fuzz $(up)
+stage fuzz
 # trinity as uid 65534 against the devices and procfs, bounded by count and by time, its seed printed.
 # No read(2): a child blocked in read on one of trinity's own descriptors until the time limit.
 # Two victim paths, one trinity each: a directory with the control node and the node of an instance it
@@ -119,14 +128,14 @@ if [ -x /bin/trinity ]; then
   cd /
   echo "-trinity" > /proc/cgpu_km/inst_ctl || mark trinity-instance-busy
 fi
-mark stage scenario-done $(up)
+stage scenario-done
 find /proc/cgpu_km 2>/dev/null | sort | sed 's/^/${MARK} proc /'
 exec 3</dev/cgpu-km
 if rmmod cgpu 2>/dev/null; then mark rmmod-while-open succeeded; else mark rmmod-while-open refused; fi
 exec 3<&-
-mark stage unload $(up)
+stage unload
 if rmmod cgpu; then mark rmmod ok; else mark rmmod failed $?; fi
-mark stage unloaded $(up)
+stage unloaded
 for p in /proc/cgpu_km /sys/class/cgpu-km /sys/module/cgpu /dev/cgpu-km; do [ -e $p ] && mark leftover $p; done
 # Debug kernels only (kmemleak in debugfs): scan twice after unload and print what it found. A leaked object's
 # first scan only records its checksum (mm/kmemleak.c reports an object whose checksum did not change since the
@@ -134,11 +143,11 @@ for p in /proc/cgpu_km /sys/class/cgpu-km /sys/module/cgpu /dev/cgpu-km; do [ -e
 # kmemleak also skips objects younger than 5 s (MSECS_MIN_AGE): a leak from the last seconds before unload
 # (unload's own path, the final opens) is not seen here; the scenario's instances are older than that.
 if mount -t debugfs debugfs /sys/kernel/debug 2>/dev/null && [ -w /sys/kernel/debug/kmemleak ]; then
-  mark stage kmemleak $(up)
+  stage kmemleak
   echo scan > /sys/kernel/debug/kmemleak; echo scan > /sys/kernel/debug/kmemleak
   sed 's/^/${MARK} kmemleak /' /sys/kernel/debug/kmemleak
-  mark stage kmemleak-done $(up)
+  stage kmemleak-done
 fi
-mark taint-after $(cat /proc/sys/kernel/tainted)
+taint after
 ${INIT_EPILOGUE}`;
 }

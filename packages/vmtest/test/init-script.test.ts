@@ -14,7 +14,7 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 async function printed(log: string[]): Promise<string[]> {
   writeFileSync(join(dir, 'log'), log.map((l) => `${l}\n`).join(''));
   const script = `mark() { echo "@@cgpu $*"; }
-up() { echo 1.00; }
+stage() { mark stage $1 1.00; }
 dmesg() { [ "$1" = -n ] || cat ${dir}/log; }
 reboot() { echo rebooted; }
 sleep() { :; }
