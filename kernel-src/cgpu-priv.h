@@ -17,9 +17,9 @@
 #include "uapi/cgpu.h"
 
 #define CGPU_VERSION_MAJOR	2
-#define CGPU_VERSION_MINOR	0
+#define CGPU_VERSION_MINOR	1
 #define CGPU_VERSION_PATCH	0
-#define CGPU_VERSION_STR	"2.0.0"
+#define CGPU_VERSION_STR	"2.1.0"
 
 #define CGPU_MAX_GPUS		8
 #define CGPU_MAX_INST		16
