@@ -45,7 +45,20 @@ export interface FuzzRun {
    * trinity only: each victim path, its exit status, the system calls it reported having made, and what
    * ended it: its call count, its time limit (SIGINT; it still reports its calls), or something else.
    */
-  targets?: Array<{ path: string; exit: number; ran?: number; by: 'count' | 'time' | 'other' }>;
+  targets?: TrinityTarget[];
+}
+
+/** One trinity run against one victim path, from its `@@cgpu trinity <path> ...` line and the lines after it. */
+export interface TrinityTarget {
+  path: string;
+  exit: number;
+  /** The system calls it reported having made. */
+  ran?: number;
+  by: 'count' | 'time' | 'other';
+  /** The files it found under the path, its only descriptors (consoles before 2026-11-30 do not say). */
+  files?: number;
+  /** Its own last words when it ended otherwise (`Bailing main loop because ...`, else its last line). */
+  said?: string;
 }
 
 export interface VerdictOptions {
@@ -106,6 +119,8 @@ export function parseConsole(lines: readonly string[], opts: VerdictOptions): Ve
   /** trinity's victim paths, from its seed line (`... victims N`); older consoles do not say. */
   let trinityVictims: number | undefined;
   const unreadable: string[] = [];
+  /** The console line of each trinity target, for the excerpt. */
+  const trinityLines: number[] = [];
   lines.forEach((raw, i) => {
     // Firmware and the kernel's console reset leave escape sequences glued to the first lines.
     const line = raw.replace(ESCAPES, '').trimEnd();
@@ -125,11 +140,21 @@ export function parseConsole(lines: readonly string[], opts: VerdictOptions): Ve
         fuzz.push({ tool: 'trinity', seed: rest[1] ?? '', ops: Number(rest[3] ?? 0), targets: [] });
         if (rest[4] === 'victims') trinityVictims = Number(rest[5]);
       } else if (key === 'trinity') {
-        // `<path> exit <status> ran <calls|unknown> by <count|time|other>`; anything else fails the run.
-        const t = rest.join(' ').match(/^(\/\S+) exit (\d+) ran (\S+) by (count|time|other)$/);
+        // `<path> exit <status> ran <calls|unknown> by <count|time|other> [files <n>]`; anything else fails the run.
+        const t = rest.join(' ').match(/^(\/\S+) exit (\d+) ran (\S+) by (count|time|other)(?: files (\d+))?$/);
         const tr = fuzz.find((f) => f.tool === 'trinity');
         if (!t) unreadable.push(rest.join(' '));
-        else if (tr) tr.targets!.push({ path: t[1]!, exit: Number(t[2]), ...(/^\d+$/.test(t[3]!) ? { ran: Number(t[3]) } : {}), by: t[4] as 'count' | 'time' | 'other' });
+        else if (tr) {
+          tr.targets!.push({
+            path: t[1]!, exit: Number(t[2]), ...(/^\d+$/.test(t[3]!) ? { ran: Number(t[3]) } : {}), by: t[4] as TrinityTarget['by'],
+            ...(t[5] !== undefined ? { files: Number(t[5]) } : {}),
+          });
+          trinityLines.push(i);
+        }
+      } else if (key === 'trinity-log') {
+        const said = rest.join(' ').trim();
+        const last = fuzz.find((f) => f.tool === 'trinity')?.targets?.at(-1);
+        if (last && said && !/Bailing main loop/.test(last.said ?? '')) last.said = said.slice(0, 200);
       }
       if (key === 'stage') {
         stages[rest[0]!] = Number(rest[1]);
@@ -182,11 +207,15 @@ export function parseConsole(lines: readonly string[], opts: VerdictOptions): Ve
   if (trinity && trinityVictims !== undefined && trinity.targets!.length + unreadable.length < trinityVictims) {
     reasons.push(`trinity reported on ${trinity.targets!.length + unreadable.length} of its ${trinityVictims} victim paths`);
   }
-  for (const t of trinity?.targets ?? []) {
+  (trinity?.targets ?? []).forEach((t, k) => {
+    const bad = t.exit !== 0 || t.by === 'other' || t.files === 0;
     if (t.exit !== 0 || t.by === 'other') {
-      reasons.push(`trinity against ${t.path} ended neither by its call count nor by its time limit (exit ${t.exit}${t.exit === 137 ? ': killed, it ignored SIGINT' : ''})`);
+      const why = t.exit === 137 ? ': killed, it ignored SIGINT' : '';
+      reasons.push(`trinity against ${t.path} ended neither by its call count nor by its time limit (exit ${t.exit}${why})${t.said ? `: "${t.said}"` : ''}`);
     }
-  }
+    if (t.files === 0) reasons.push(`trinity found no files under ${t.path}: nothing of the module's was fuzzed there`);
+    if (bad && (firstBad < 0 || trinityLines[k]! < firstBad)) firstBad = trinityLines[k]!;
+  });
   if (mark('rmmod-while-open') === 'succeeded') reasons.push('unload while a file was open was not refused');
   if (!opts.generic && mark('insmod') === 'ok' && mark('rmmod') !== undefined && mark('rmmod') !== 'ok') reasons.push(`unload failed (rmmod ${mark('rmmod')})`);
   if (!opts.generic && mark('insmod') === 'ok' && mark('rmmod') === undefined && !opts.timedOut && stages['boot'] !== undefined) {

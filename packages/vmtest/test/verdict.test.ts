@@ -127,6 +127,37 @@ describe('trinity in the verdict', () => {
     expect(parseConsole(oneLine, opts).reasons).toEqual(['trinity reported on 1 of its 2 victim paths']);
   });
 
+  it('a trinity that found no files under its victim path fuzzed nothing of ours and fails', () => {
+    // The line /init prints since 2026-11-30: the files trinity opened under the path are its only descriptors.
+    const withFiles = edit('/tmp/victims exit 0 ran 500 by count', '/tmp/victims exit 0 ran 500 by count files 3');
+    const v = parseConsole(withFiles, opts);
+    expect(v.ok).toBe(true);
+    expect(v.fuzz.at(-1)!.targets![0]).toEqual({ path: '/tmp/victims', exit: 0, ran: 500, by: 'count', files: 3 });
+    const none = parseConsole(edit('/tmp/victims exit 0 ran 500 by count', '/tmp/victims exit 0 ran 500 by count files 0'), opts);
+    expect(none.reasons).toEqual(['trinity found no files under /tmp/victims: nothing of the module\'s was fuzzed there']);
+    expect(none.excerpt.join('\n')).toContain('@@cgpu trinity /tmp/victims exit 0 ran 500 by count files 0');
+  });
+
+  it('a trinity that ended otherwise is reported with its own last words, and the excerpt shows them', () => {
+    // trinity's exit for EXIT_SHM_CORRUPTION (trinity.c set_exit_code: 1) with the lines it prints then (main.c)
+    const bailed = run.flatMap((l) => (l.endsWith('/tmp/victims exit 0 ran 500 by count')
+      ? [
+        '@@cgpu trinity /tmp/victims exit 1 ran 212 by other files 3',
+        '@@cgpu trinity-log [main] Execcount went backwards! (old:212 new:211):',
+        '@@cgpu trinity-log [main] Bailing main loop because SHM was corrupted!.',
+        '@@cgpu trinity-log [main] Ran 212 syscalls. Successes: 40  Failures: 172',
+      ]
+      : [l]));
+    const v = parseConsole(bailed, opts);
+    expect(v.reasons).toEqual([
+      'trinity against /tmp/victims ended neither by its call count nor by its time limit (exit 1): "[main] Bailing main loop because SHM was corrupted!."',
+    ]);
+    expect(v.excerpt.join('\n')).toContain('Execcount went backwards');
+    // without a "Bailing" line, its last line stands for it
+    const cut = bailed.filter((l) => !l.includes('Bailing') && !l.includes('Ran 212'));
+    expect(parseConsole(cut, opts).reasons[0]).toMatch(/\(exit 1\): "\[main\] Execcount went backwards! \(old:212 new:211\):"$/);
+  });
+
   it('a scenario that ended without trinity fails when trinity was in the initramfs', () => {
     const without = run.filter((l) => !l.includes('@@cgpu trinity'));
     expect(parseConsole(without, opts).reasons).toEqual(['trinity did not run']);

@@ -32,7 +32,10 @@ export function smokeOpts(f: SmokeFlags): SmokeOpts {
 }
 
 function fuzzText(f: SmokeResult['fuzz'][number]): string {
-  const targets = (f.targets ?? []).map((t) => `${t.path} ${t.ran ?? '?'} calls${t.by === 'time' ? ' (time limit)' : t.by === 'other' ? ` (exit ${t.exit})` : ''}`);
+  const targets = (f.targets ?? []).map((t) => {
+    const files = t.files === undefined ? '' : ` on ${t.files} file${t.files === 1 ? '' : 's'}`;
+    return `${t.path} ${t.ran ?? '?'} calls${files}${t.by === 'time' ? ' (time limit)' : t.by === 'other' ? ` (exit ${t.exit})` : ''}`;
+  });
   return `${f.tool} seed ${f.seed}, ${f.ops} ops${targets.length ? `: ${targets.join(', ')}` : ''}`;
 }
 
