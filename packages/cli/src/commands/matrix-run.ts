@@ -52,7 +52,7 @@ export function printMatrixTable(r: MatrixReport, reportDir: string): void {
   const passed = r.cells.filter(cellPassed).length;
   for (const c of r.cells.filter((x) => !cellPassed(x))) process.stdout.write(`\n${failureText(c, reportDir).join('\n')}\n`);
   if (passed !== r.cells.length) process.stdout.write('\n');
-  process.stdout.write(`${passed === r.cells.length ? green('PASS') : red('FAIL')} ${passed} of ${r.cells.length} cells\n`);
+  process.stdout.write(`${passed === r.cells.length ? green('PASS') : red('FAIL')} ${passed} of ${r.cells.length} cells passed\n`);
 }
 
 export function registerMatrixRun(matrix: Command): void {
