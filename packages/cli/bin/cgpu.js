@@ -8,5 +8,8 @@ if (major < 22 || (major === 22 && minor < 13)) {
   );
   process.exit(2);
 }
-const { main } = await import('../dist/main.js');
+
+const { cliEntry } = await import('./entry.js');
+const at = { dist: new URL('../dist/main.js', import.meta.url), bundle: new URL('../bundle/', import.meta.url), root: new URL('../../../', import.meta.url) };
+const { main } = await import(cliEntry(at).href);
 process.exitCode = await main(process.argv);

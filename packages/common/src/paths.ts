@@ -10,7 +10,10 @@ export function cacheDir(...parts: string[]): string {
   return resolve(base, ...parts);
 }
 
-/** The repository root: `$CGPU_ROOT`, else found from this file (packages/common/dist/..). */
+/**
+ * The repository root: `$CGPU_ROOT`, else found from this file, three levels down: packages/common/dist/, or
+ * packages/cli/bundle/ when the CLI runs bundled (bundle.ts puts it at that depth for this).
+ */
 export function repoRoot(): string {
   if (process.env['CGPU_ROOT']) return resolve(process.env['CGPU_ROOT']);
   return resolve(new URL('../../..', import.meta.url).pathname);

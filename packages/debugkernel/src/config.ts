@@ -1,9 +1,11 @@
 /** The debug kernel's config fragment: where it is, and which options the final .config must hold. */
 import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { repoRoot } from '@cgpu/common';
 
-/** Path of the fragment merged after x86_64 defconfig and kvm_guest.config. */
+/** Path of the fragment merged after x86_64 defconfig and kvm_guest.config (from the root: the CLI may be bundled). */
 export function fragmentPath(): string {
-  return new URL('../configs/cgpu-debug.config', import.meta.url).pathname;
+  return join(repoRoot(), 'packages/debugkernel/configs/cgpu-debug.config');
 }
 
 export async function readFragment(): Promise<string> {

@@ -1,0 +1,25 @@
+// Which code the cgpu CLI runs: the bundle (packages/cli/src/bundle.ts) when every source it was made of is
+// unchanged, else dist/. A missing, unreadable or stale bundle only costs the slower load. Plain JS: it runs
+// before anything is loaded, like cgpu.js.
+import { readFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+
+/**
+ * @param {{ dist: URL, bundle: URL, root: URL }} at dist/main.js, the bundle directory (with a trailing
+ *   slash) and the repository root (with a trailing slash) its manifest's paths are relative to
+ * @returns {URL} the module to import; `CGPU_NO_BUNDLE=1` asks for dist/
+ */
+export function cliEntry(at) {
+  if (process.env.CGPU_NO_BUNDLE === '1') return at.dist;
+  try {
+    const manifest = JSON.parse(readFileSync(new URL('manifest.json', at.bundle), 'utf8'));
+    const inputs = Object.entries(manifest.inputs);
+    if (inputs.length === 0 || typeof manifest.entry !== 'string') return at.dist;
+    for (const [file, sha] of inputs) {
+      if (createHash('sha256').update(readFileSync(new URL(file, at.root))).digest('hex') !== sha) return at.dist;
+    }
+    return new URL(manifest.entry, at.bundle);
+  } catch {
+    return at.dist;
+  }
+}

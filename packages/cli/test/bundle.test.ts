@@ -1,0 +1,78 @@
+// The CLI bundle and the choice bin/cgpu.js makes between it and dist/: the bundle is only ever used while
+// every source it was made of is unchanged.
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { createHash } from 'node:crypto';
+import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { repoRoot } from '@cgpu/common';
+import { writeBundle, type BundleManifest } from '../src/bundle.js';
+// @ts-expect-error plain JS without types, run before anything else is loaded
+import { cliEntry } from '../bin/entry.js';
+
+const dirs: string[] = [];
+afterAll(async () => Promise.all(dirs.map((d) => rm(d, { recursive: true, force: true }))));
+afterEach(() => {
+  delete process.env['CGPU_NO_BUNDLE'];
+});
+const temp = async (): Promise<string> => {
+  const d = await mkdtemp(join(tmpdir(), 'cgpu-bundle-'));
+  dirs.push(d);
+  return d;
+};
+const sha = (s: string): string => createHash('sha256').update(s).digest('hex');
+const url = (p: string): URL => pathToFileURL(p);
+
+/** A root with two sources and a bundle whose manifest lists them. */
+async function tree(): Promise<{ root: string; at: { dist: URL; bundle: URL; root: URL } }> {
+  const root = await temp();
+  await mkdir(join(root, 'src'), { recursive: true });
+  await mkdir(join(root, 'bundle'), { recursive: true });
+  await writeFile(join(root, 'src/a.js'), 'export const a = 1;\n');
+  await writeFile(join(root, 'src/b.js'), 'export const b = 2;\n');
+  const manifest: BundleManifest = { entry: 'main.js', inputs: { 'src/a.js': sha('export const a = 1;\n'), 'src/b.js': sha('export const b = 2;\n') } };
+  await writeFile(join(root, 'bundle/manifest.json'), JSON.stringify(manifest));
+  return { root, at: { dist: url(join(root, 'dist/main.js')), bundle: new URL(`${url(join(root, 'bundle')).href}/`), root: new URL(`${url(root).href}/`) } };
+}
+
+describe('bin/entry.js: the bundle or dist/', () => {
+  it('takes the bundle while every source it lists is unchanged', async () => {
+    const { root, at } = await tree();
+    expect((cliEntry(at) as URL).pathname).toBe(join(root, 'bundle/main.js'));
+  });
+
+  it('takes dist/ when a source changed, is gone, or the manifest is missing or empty, or when asked to', async () => {
+    const { root, at } = await tree();
+    await writeFile(join(root, 'src/b.js'), 'export const b = 3;\n');
+    expect((cliEntry(at) as URL).pathname).toBe(join(root, 'dist/main.js'));
+    await rm(join(root, 'src/b.js'));
+    expect((cliEntry(at) as URL).pathname).toBe(join(root, 'dist/main.js'));
+
+    const fresh = await tree();
+    process.env['CGPU_NO_BUNDLE'] = '1';
+    expect((cliEntry(fresh.at) as URL).pathname).toBe(join(fresh.root, 'dist/main.js'));
+    delete process.env['CGPU_NO_BUNDLE'];
+    await writeFile(join(fresh.root, 'bundle/manifest.json'), JSON.stringify({ entry: 'main.js', inputs: {} }));
+    expect((cliEntry(fresh.at) as URL).pathname).toBe(join(fresh.root, 'dist/main.js'));
+    await writeFile(join(fresh.root, 'bundle/manifest.json'), '{"entry": "main.js", "inpu');
+    expect((cliEntry(fresh.at) as URL).pathname).toBe(join(fresh.root, 'dist/main.js'));
+    await rm(join(fresh.root, 'bundle/manifest.json'));
+    expect((cliEntry(fresh.at) as URL).pathname).toBe(join(fresh.root, 'dist/main.js'));
+  });
+});
+
+describe('writeBundle', () => {
+  it('bundles the built CLI with a manifest of its sources, ours and node_modules', async () => {
+    const root = repoRoot();
+    const out = join(await temp(), 'bundle');
+    const r = await writeBundle(root, out);
+    const manifest = JSON.parse(await readFile(join(out, 'manifest.json'), 'utf8')) as BundleManifest;
+    expect(Object.keys(manifest.inputs).length).toBe(r.inputs);
+    expect(manifest.inputs['packages/cli/dist/main.js']).toBe(sha(await readFile(join(root, 'packages/cli/dist/main.js'), 'utf8')));
+    expect(Object.keys(manifest.inputs)).toContain('packages/vmtest/dist/verdict.js');
+    expect(Object.keys(manifest.inputs).some((f) => f.startsWith('node_modules/execa/'))).toBe(true);
+    const { main } = (await import(pathToFileURL(join(out, manifest.entry)).href)) as { main: unknown };
+    expect(typeof main).toBe('function');
+  }, 60_000);
+});
