@@ -9,7 +9,15 @@ if (major < 22 || (major === 22 && minor < 13)) {
   process.exit(2);
 }
 
-const { cliEntry } = await import('./entry.js');
-const at = { dist: new URL('../dist/main.js', import.meta.url), bundle: new URL('../bundle/', import.meta.url), root: new URL('../../../', import.meta.url) };
-const { main } = await import(cliEntry(at).href);
+const { cliEntry, entryPlaces } = await import('./entry.js');
+const at = entryPlaces(import.meta.url);
+const chosen = cliEntry(at);
+let main;
+try {
+  ({ main } = await import(chosen.href));
+} catch (e) {
+  // A bundle that cannot be loaded (a chunk removed by a rebuild meanwhile) is only a slower start.
+  if (chosen.href === at.dist.href) throw e;
+  ({ main } = await import(at.dist.href));
+}
 process.exitCode = await main(process.argv);

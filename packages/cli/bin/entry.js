@@ -5,6 +5,15 @@ import { readFileSync } from 'node:fs';
 import { createHash } from 'node:crypto';
 
 /**
+ * Where cgpu.js finds dist/, the bundle and the root: the bundle is packages/cli/bundle/ (bundle.ts BUNDLE_DIR).
+ * @param {URL} bin the URL of bin/cgpu.js
+ * @returns {{ dist: URL, bundle: URL, root: URL }}
+ */
+export function entryPlaces(bin) {
+  return { dist: new URL('../dist/main.js', bin), bundle: new URL('../bundle/', bin), root: new URL('../../../', bin) };
+}
+
+/**
  * @param {{ dist: URL, bundle: URL, root: URL }} at dist/main.js, the bundle directory (with a trailing
  *   slash) and the repository root (with a trailing slash) its manifest's paths are relative to
  * @returns {URL} the module to import; `CGPU_NO_BUNDLE=1` asks for dist/

@@ -9,7 +9,8 @@
  */
 import { createHash } from 'node:crypto';
 import { readFile, rename, rm, writeFile } from 'node:fs/promises';
-import { join, relative } from 'node:path';
+import { dirname, join, relative, resolve } from 'node:path';
+import { exists } from '@cgpu/common';
 import { rolldown } from 'rolldown';
 
 /** Where the bundle goes: as deep in the tree as packages/<pkg>/dist, so `import.meta.url`-relative paths hold. */
@@ -19,28 +20,49 @@ export const MANIFEST = 'manifest.json';
 export interface BundleManifest {
   /** The chunk to import, relative to the bundle directory. */
   entry: string;
-  /** Every source module in the bundle, relative to the repository root, with its SHA256. */
+  /** Every file the bundle was made from (modules, their package.json, npm's node_modules record), relative to the repository root, with its SHA256. */
   inputs: Record<string, string>;
+}
+
+/** The package.json that governs how a module file is resolved and typed: the nearest one above it. */
+async function owningPackageJson(file: string, root: string): Promise<string | undefined> {
+  for (let d = dirname(file); d.startsWith(root) && d !== dirname(d); d = dirname(d)) {
+    if (await exists(join(d, 'package.json'))) return join(d, 'package.json');
+  }
+  return undefined;
 }
 
 /**
  * Bundle `packages/cli/dist/main.js` of `root` into `dir`. It is written beside `dir` and moved into place,
  * so a CLI starting meanwhile finds the old bundle, none (and loads dist/), or the new one, never half of one.
+ *
+ * The manifest holds what decides the bundle's content besides the code it kept: every module the build
+ * read, tree-shaken ones too (a plugin collects them when the build ends), the package.json that governs each
+ * (`exports`, `type`, `main`), and npm's record of the node_modules layout (`node_modules/.package-lock.json`:
+ * an install that nests another copy of a package changes it, even when the root copy stays the same).
  */
-export async function writeBundle(root: string, dir = join(root, BUNDLE_DIR)): Promise<{ dir: string; inputs: number }> {
+export async function writeBundle(rootDir: string, dir = join(rootDir, BUNDLE_DIR)): Promise<{ dir: string; inputs: number }> {
+  const root = resolve(rootDir);
   const tmp = `${dir}.tmp-${process.pid}`;
   await rm(tmp, { recursive: true, force: true });
-  const build = await rolldown({ input: { main: join(root, 'packages/cli/dist/main.js') }, platform: 'node', logLevel: 'silent' });
+  const read: string[] = [];
+  const build = await rolldown({
+    input: { main: join(root, 'packages/cli/dist/main.js') },
+    platform: 'node',
+    logLevel: 'silent',
+    plugins: [{ name: 'cgpu-inputs', buildEnd() { read.push(...this.getModuleIds()); } }],
+  });
   try {
-    const out = await build.write({ dir: tmp, format: 'esm', entryFileNames: '[name].js' });
-    const inputs: Record<string, string> = {};
-    for (const chunk of out.output) {
-      if (chunk.type !== 'chunk') continue;
-      for (const id of chunk.moduleIds) {
-        if (id.startsWith('\0') || !id.startsWith('/')) continue; // rolldown's own runtime helpers
-        inputs[relative(root, id)] = createHash('sha256').update(await readFile(id)).digest('hex');
-      }
+    await build.write({ dir: tmp, format: 'esm', entryFileNames: '[name].js' });
+    const files = new Set<string>([join(root, 'node_modules/.package-lock.json')]);
+    for (const id of read) {
+      if (id.startsWith('\0') || !id.startsWith('/')) continue; // rolldown's own runtime helpers
+      files.add(id);
+      const pkg = await owningPackageJson(id, root);
+      if (pkg) files.add(pkg);
     }
+    const inputs: Record<string, string> = {};
+    for (const f of [...files].sort()) inputs[relative(root, f)] = createHash('sha256').update(await readFile(f)).digest('hex');
     const manifest: BundleManifest = { entry: 'main.js', inputs };
     await writeFile(join(tmp, MANIFEST), `${JSON.stringify(manifest, null, 1)}\n`);
     await rm(dir, { recursive: true, force: true });

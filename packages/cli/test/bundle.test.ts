@@ -7,9 +7,9 @@ import { pathToFileURL } from 'node:url';
 import { createHash } from 'node:crypto';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { repoRoot } from '@cgpu/common';
-import { writeBundle, type BundleManifest } from '../src/bundle.js';
+import { BUNDLE_DIR, writeBundle, type BundleManifest } from '../src/bundle.js';
 // @ts-expect-error plain JS without types, run before anything else is loaded
-import { cliEntry } from '../bin/entry.js';
+import { cliEntry, entryPlaces } from '../bin/entry.js';
 
 const dirs: string[] = [];
 afterAll(async () => Promise.all(dirs.map((d) => rm(d, { recursive: true, force: true }))));
@@ -37,6 +37,15 @@ async function tree(): Promise<{ root: string; at: { dist: URL; bundle: URL; roo
 }
 
 describe('bin/entry.js: the bundle or dist/', () => {
+  it('looks where bundle.ts writes, three levels under the root as repoRoot() expects', () => {
+    const root = repoRoot();
+    const at = entryPlaces(pathToFileURL(join(root, 'packages/cli/bin/cgpu.js'))) as { dist: URL; bundle: URL; root: URL };
+    expect(at.dist.pathname).toBe(join(root, 'packages/cli/dist/main.js'));
+    expect(at.bundle.pathname).toBe(`${join(root, BUNDLE_DIR)}/`);
+    expect(at.root.pathname).toBe(`${root}/`);
+    expect(BUNDLE_DIR.split('/')).toHaveLength(3);
+  });
+
   it('takes the bundle while every source it lists is unchanged', async () => {
     const { root, at } = await tree();
     expect((cliEntry(at) as URL).pathname).toBe(join(root, 'bundle/main.js'));
@@ -72,6 +81,10 @@ describe('writeBundle', () => {
     expect(manifest.inputs['packages/cli/dist/main.js']).toBe(sha(await readFile(join(root, 'packages/cli/dist/main.js'), 'utf8')));
     expect(Object.keys(manifest.inputs)).toContain('packages/vmtest/dist/verdict.js');
     expect(Object.keys(manifest.inputs).some((f) => f.startsWith('node_modules/execa/'))).toBe(true);
+    // what decides resolution: each module's package.json and npm's record of the node_modules layout
+    expect(Object.keys(manifest.inputs)).toEqual(expect.arrayContaining(['node_modules/.package-lock.json', 'packages/common/package.json', 'node_modules/execa/package.json']));
+    // a module read through an `export *` barrel and then tree-shaken away is still an input
+    expect(Object.keys(manifest.inputs)).toContain('packages/common/dist/live-scope.js');
     const { main } = (await import(pathToFileURL(join(out, manifest.entry)).href)) as { main: unknown };
     expect(typeof main).toBe('function');
   }, 60_000);

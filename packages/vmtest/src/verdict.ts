@@ -121,6 +121,8 @@ export function parseConsole(lines: readonly string[], opts: VerdictOptions): Ve
   const unreadable: string[] = [];
   /** The console line of each trinity target, for the excerpt. */
   const trinityLines: number[] = [];
+  /** The trinity target whose `trinity-log` lines come next, if its result line was readable. */
+  let trinityNow: TrinityTarget | undefined;
   lines.forEach((raw, i) => {
     // Firmware and the kernel's console reset leave escape sequences glued to the first lines.
     const line = raw.replace(ESCAPES, '').trimEnd();
@@ -143,18 +145,20 @@ export function parseConsole(lines: readonly string[], opts: VerdictOptions): Ve
         // `<path> exit <status> ran <calls|unknown> by <count|time|other> [files <n>]`; anything else fails the run.
         const t = rest.join(' ').match(/^(\/\S+) exit (\d+) ran (\S+) by (count|time|other)(?: files (\d+))?$/);
         const tr = fuzz.find((f) => f.tool === 'trinity');
+        trinityNow = undefined;
         if (!t) unreadable.push(rest.join(' '));
         else if (tr) {
-          tr.targets!.push({
+          trinityNow = {
             path: t[1]!, exit: Number(t[2]), ...(/^\d+$/.test(t[3]!) ? { ran: Number(t[3]) } : {}), by: t[4] as TrinityTarget['by'],
             ...(t[5] !== undefined ? { files: Number(t[5]) } : {}),
-          });
+          };
+          tr.targets!.push(trinityNow);
           trinityLines.push(i);
         }
       } else if (key === 'trinity-log') {
+        // The log lines follow their own result line; after an unreadable one they belong to no target.
         const said = rest.join(' ').trim();
-        const last = fuzz.find((f) => f.tool === 'trinity')?.targets?.at(-1);
-        if (last && said && !/Bailing main loop/.test(last.said ?? '')) last.said = said.slice(0, 200);
+        if (trinityNow && said && !/Bailing main loop/.test(trinityNow.said ?? '')) trinityNow.said = said.slice(0, 200);
       }
       if (key === 'stage') {
         stages[rest[0]!] = Number(rest[1]);
@@ -214,7 +218,8 @@ export function parseConsole(lines: readonly string[], opts: VerdictOptions): Ve
       reasons.push(`trinity against ${t.path} ended neither by its call count nor by its time limit (exit ${t.exit}${why})${t.said ? `: "${t.said}"` : ''}`);
     }
     if (t.files === 0) reasons.push(`trinity found no files under ${t.path}: nothing of the module's was fuzzed there`);
-    if (bad && (firstBad < 0 || trinityLines[k]! < firstBad)) firstBad = trinityLines[k]!;
+    // Only when nothing else points at a line: a splat (printed later, in the kernel log) or a failed check says more.
+    if (bad && firstBad < 0) firstBad = trinityLines[k]!;
   });
   if (mark('rmmod-while-open') === 'succeeded') reasons.push('unload while a file was open was not refused');
   if (!opts.generic && mark('insmod') === 'ok' && mark('rmmod') !== undefined && mark('rmmod') !== 'ok') reasons.push(`unload failed (rmmod ${mark('rmmod')})`);

@@ -153,6 +153,14 @@ describe('trinity in the verdict', () => {
       'trinity against /tmp/victims ended neither by its call count nor by its time limit (exit 1): "[main] Bailing main loop because SHM was corrupted!."',
     ]);
     expect(v.excerpt.join('\n')).toContain('Execcount went backwards');
+    // log lines after an unreadable result line belong to no target: not to the readable one before it
+    const noBail = bailed.filter((l) => !l.includes('Bailing') && !l.includes('Ran 212'));
+    const garbled = noBail.map((l) => l.replace('@@cgpu trinity /proc/cgpu_km exit 0 ran 500 by count', '@@cgpu trinity /proc/cgpu_km exit ?')).flatMap((l) =>
+      l === '@@cgpu trinity /proc/cgpu_km exit ?' ? [l, '@@cgpu trinity-log [main] Bailing main loop because ctrl-c.'] : [l]);
+    expect(parseConsole(garbled, opts).fuzz.at(-1)!.targets![0]!.said).toBe('[main] Execcount went backwards! (old:212 new:211):');
+    // a splat outranks trinity's line in the excerpt: the kernel's report says more
+    const warned = [...bailed.slice(0, -1), '@@cgpu dmesg [    9.100000] WARNING: CPU: 0 PID: 170 at cgpu-km.c:100 cgpu_ioctl+0x10/0x20 [cgpu]', bailed.at(-1)!];
+    expect(parseConsole(warned, opts).excerpt[5]).toContain('WARNING: CPU: 0 PID: 170');
     // without a "Bailing" line, its last line stands for it
     const cut = bailed.filter((l) => !l.includes('Bailing') && !l.includes('Ran 212'));
     expect(parseConsole(cut, opts).reasons[0]).toMatch(/\(exit 1\): "\[main\] Execcount went backwards! \(old:212 new:211\):"$/);
