@@ -1,7 +1,7 @@
 // Which code the cgpu CLI runs: the bundle (packages/cli/src/bundle.ts) when every source it was made of is
 // unchanged, else dist/. A missing, unreadable or stale bundle only costs the slower load. Plain JS: it runs
 // before anything is loaded, like cgpu.js.
-import { readFileSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import { createHash } from 'node:crypto';
 
 /**
@@ -24,8 +24,12 @@ export function cliEntry(at) {
     const manifest = JSON.parse(readFileSync(new URL('manifest.json', at.bundle), 'utf8'));
     const inputs = Object.entries(manifest.inputs);
     if (inputs.length === 0 || typeof manifest.entry !== 'string') return at.dist;
-    for (const [file, sha] of inputs) {
-      if (createHash('sha256').update(readFileSync(new URL(file, at.root))).digest('hex') !== sha) return at.dist;
+    for (const [file, was] of inputs) {
+      const path = new URL(file, at.root);
+      // Unchanged as git's index judges it (size, inode, mtime, ctime: bundle.ts BundleInput), else by content.
+      const st = statSync(path, { bigint: true });
+      if (`${st.size}` === was.size && `${st.ino}` === was.ino && `${st.mtimeNs}` === was.mtimeNs && `${st.ctimeNs}` === was.ctimeNs) continue;
+      if (createHash('sha256').update(readFileSync(path)).digest('hex') !== was.sha256) return at.dist;
     }
     return new URL(manifest.entry, at.bundle);
   } catch {

@@ -8,7 +8,7 @@
  * `npm install`, is never served stale. `ci/setup.sh` (and `npm run build`) remake it after `tsc -b`.
  */
 import { createHash } from 'node:crypto';
-import { readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { dirname, join, relative, resolve } from 'node:path';
 import { exists } from '@cgpu/common';
 import { rolldown } from 'rolldown';
@@ -20,8 +20,22 @@ export const MANIFEST = 'manifest.json';
 export interface BundleManifest {
   /** The chunk to import, relative to the bundle directory. */
   entry: string;
-  /** Every file the bundle was made from (modules, their package.json, npm's node_modules record), relative to the repository root, with its SHA256. */
-  inputs: Record<string, string>;
+  /** Every file the bundle was made from (modules, their package.json, npm's node_modules record), by its path from the root. */
+  inputs: Record<string, BundleInput>;
+}
+
+/**
+ * A file's SHA256 and its stat as the bundle saw it (decimal strings, nanoseconds). A file whose size, inode,
+ * mtime and ctime all still match is taken as unchanged without reading it, as git's index does: no tool can
+ * set ctime, so an edit, a copy or an extraction with preserved mtimes still changes it. Otherwise the
+ * file is hashed, and only a different SHA256 makes the bundle stale.
+ */
+export interface BundleInput {
+  sha256: string;
+  size: string;
+  ino: string;
+  mtimeNs: string;
+  ctimeNs: string;
 }
 
 /** The package.json that governs how a module file is resolved and typed: the nearest one above it. */
@@ -61,8 +75,13 @@ export async function writeBundle(rootDir: string, dir = join(rootDir, BUNDLE_DI
       const pkg = await owningPackageJson(id, root);
       if (pkg) files.add(pkg);
     }
-    const inputs: Record<string, string> = {};
-    for (const f of [...files].sort()) inputs[relative(root, f)] = createHash('sha256').update(await readFile(f)).digest('hex');
+    const inputs: Record<string, BundleInput> = {};
+    for (const f of [...files].sort()) {
+      // stat first: an edit between the two leaves a stat that no longer matches, so the file is hashed again
+      const st = await stat(f, { bigint: true });
+      const sha256 = createHash('sha256').update(await readFile(f)).digest('hex');
+      inputs[relative(root, f)] = { sha256, size: `${st.size}`, ino: `${st.ino}`, mtimeNs: `${st.mtimeNs}`, ctimeNs: `${st.ctimeNs}` };
+    }
     const manifest: BundleManifest = { entry: 'main.js', inputs };
     await writeFile(join(tmp, MANIFEST), `${JSON.stringify(manifest, null, 1)}\n`);
     await rm(dir, { recursive: true, force: true });
