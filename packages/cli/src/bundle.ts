@@ -1,11 +1,12 @@
 /**
  * One bundle of the CLI and everything it imports (rolldown), with a manifest of the sources it was made of.
  *
- * A warm `cgpu smoke` spent ~470 ms of its ~600 ms outside QEMU resolving, reading and compiling some 300
+ * A warm `cgpu smoke` spent ~470 ms of its ~600 ms outside QEMU resolving, reading and compiling some 400
  * ES modules (cpu profile, 2026-11-29); the same code as a few bundled chunks loads in ~290 ms. The bundle
- * is only ever a faster copy of dist/: `bin/cgpu.js` hashes every file the manifest lists and loads
- * `dist/main.js` instead when one differs or is gone, so an edit rebuilt by `tsc -b` alone, or an
- * `npm install`, is never served stale. `ci/setup.sh` (and `npm run build`) remake it after `tsc -b`.
+ * is only ever a faster copy of dist/: `bin/entry.js` checks every file the manifest lists (by its stat,
+ * else by its SHA256; see BundleInput) and loads `dist/main.js` instead when one differs or is gone, so an
+ * edit rebuilt by `tsc -b` alone, or an `npm install`, is never served stale. `ci/setup.sh` (and
+ * `npm run build`) remake it after `tsc -b`.
  */
 import { createHash } from 'node:crypto';
 import { readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
@@ -27,7 +28,7 @@ export interface BundleManifest {
 /**
  * A file's SHA256 and its stat as the bundle saw it (decimal strings, nanoseconds). A file whose size, inode,
  * mtime and ctime all still match is taken as unchanged without reading it, as git's index does: no tool can
- * set ctime, so an edit, a copy or an extraction with preserved mtimes still changes it. Otherwise the
+ * set ctime (short of the clock), so an edit, a copy or an extraction with preserved mtimes still changes it. Otherwise the
  * file is hashed, and only a different SHA256 makes the bundle stale.
  */
 export interface BundleInput {
