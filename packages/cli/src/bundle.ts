@@ -8,10 +8,9 @@
  * edit rebuilt by `tsc -b` alone, or an `npm install`, is never served stale. `ci/setup.sh` (and
  * `npm run build`) remake it after `tsc -b`.
  */
-import { createHash } from 'node:crypto';
-import { readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { rename, rm, stat, writeFile } from 'node:fs/promises';
 import { dirname, join, relative, resolve } from 'node:path';
-import { exists } from '@cgpu/common';
+import { exists, sha256File } from '@cgpu/common';
 import { rolldown } from 'rolldown';
 
 /** Where the bundle goes: as deep in the tree as packages/<pkg>/dist, so `import.meta.url`-relative paths hold. */
@@ -80,7 +79,7 @@ export async function writeBundle(rootDir: string, dir = join(rootDir, BUNDLE_DI
     for (const f of [...files].sort()) {
       // stat first: an edit between the two leaves a stat that no longer matches, so the file is hashed again
       const st = await stat(f, { bigint: true });
-      const sha256 = createHash('sha256').update(await readFile(f)).digest('hex');
+      const sha256 = await sha256File(f);
       inputs[relative(root, f)] = { sha256, size: `${st.size}`, ino: `${st.ino}`, mtimeNs: `${st.mtimeNs}`, ctimeNs: `${st.ctimeNs}` };
     }
     const manifest: BundleManifest = { entry: 'main.js', inputs };

@@ -4,9 +4,8 @@ import { mkdir, mkdtemp, readFile, rm, stat, utimes, writeFile } from 'node:fs/p
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { createHash } from 'node:crypto';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
-import { repoRoot } from '@cgpu/common';
+import { repoRoot, sha256 } from '@cgpu/common';
 import { BUNDLE_DIR, writeBundle, type BundleInput, type BundleManifest } from '../src/bundle.js';
 // @ts-expect-error plain JS without types, run before anything else is loaded
 import { cliEntry, entryPlaces } from '../bin/entry.js';
@@ -21,13 +20,12 @@ const temp = async (): Promise<string> => {
   dirs.push(d);
   return d;
 };
-const sha = (s: string): string => createHash('sha256').update(s).digest('hex');
 const url = (p: string): URL => pathToFileURL(p);
 
 /** What bundle.ts records of a file. */
 async function recorded(path: string): Promise<BundleInput> {
   const st = await stat(path, { bigint: true });
-  return { sha256: sha(await readFile(path, 'utf8')), size: `${st.size}`, ino: `${st.ino}`, mtimeNs: `${st.mtimeNs}`, ctimeNs: `${st.ctimeNs}` };
+  return { sha256: sha256(await readFile(path)), size: `${st.size}`, ino: `${st.ino}`, mtimeNs: `${st.mtimeNs}`, ctimeNs: `${st.ctimeNs}` };
 }
 
 /** A root with two sources and a bundle whose manifest lists them as they are. */

@@ -120,7 +120,7 @@ export function parseConsole(lines: readonly string[], opts: VerdictOptions): Ve
   let trinityVictims: number | undefined;
   const unreadable: string[] = [];
   /** The console line of each trinity target, for the excerpt. */
-  const trinityLines: number[] = [];
+  const trinityLine = new Map<TrinityTarget, number>();
   /** The trinity target whose `trinity-log` lines come next, if its result line was readable. */
   let trinityNow: TrinityTarget | undefined;
   lines.forEach((raw, i) => {
@@ -153,7 +153,7 @@ export function parseConsole(lines: readonly string[], opts: VerdictOptions): Ve
             ...(t[5] !== undefined ? { files: Number(t[5]) } : {}),
           };
           tr.targets!.push(trinityNow);
-          trinityLines.push(i);
+          trinityLine.set(trinityNow, i);
         }
       } else if (key === 'trinity-log') {
         // The log lines follow their own result line; after an unreadable one they belong to no target.
@@ -211,16 +211,16 @@ export function parseConsole(lines: readonly string[], opts: VerdictOptions): Ve
   if (trinity && trinityVictims !== undefined && trinity.targets!.length + unreadable.length < trinityVictims) {
     reasons.push(`trinity reported on ${trinity.targets!.length + unreadable.length} of its ${trinityVictims} victim paths`);
   }
-  (trinity?.targets ?? []).forEach((t, k) => {
-    const bad = t.exit !== 0 || t.by === 'other' || t.files === 0;
-    if (t.exit !== 0 || t.by === 'other') {
+  for (const t of trinity?.targets ?? []) {
+    const ended = t.exit !== 0 || t.by === 'other';
+    if (ended) {
       const why = t.exit === 137 ? ': killed, it ignored SIGINT' : '';
       reasons.push(`trinity against ${t.path} ended neither by its call count nor by its time limit (exit ${t.exit}${why})${t.said ? `: "${t.said}"` : ''}`);
     }
     if (t.files === 0) reasons.push(`trinity found no files under ${t.path}: nothing of the module's was fuzzed there`);
     // Only when nothing else points at a line: a splat (printed later, in the kernel log) or a failed check says more.
-    if (bad && firstBad < 0) firstBad = trinityLines[k]!;
-  });
+    if ((ended || t.files === 0) && firstBad < 0) firstBad = trinityLine.get(t)!;
+  }
   if (mark('rmmod-while-open') === 'succeeded') reasons.push('unload while a file was open was not refused');
   if (!opts.generic && mark('insmod') === 'ok' && mark('rmmod') !== undefined && mark('rmmod') !== 'ok') reasons.push(`unload failed (rmmod ${mark('rmmod')})`);
   if (!opts.generic && mark('insmod') === 'ok' && mark('rmmod') === undefined && !opts.timedOut && stages['boot'] !== undefined) {
