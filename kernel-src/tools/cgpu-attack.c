@@ -112,13 +112,14 @@ static void nobody_as_tenant(void *arg)
 static void queue_cap(const char *name, const char *other_name)
 {
 	int fds[CGPU_MAX_INST_JOBS / CGPU_MAX_QUEUED_JOBS + 1], other;
-	unsigned int i, j, n = ARRAY_SIZE(fds), queued = 0;
+	unsigned int i, j, n = ARRAY_SIZE(fds), queued = 0, attached = 0;
 	int last = 0;
 
 	for (i = 0; i < n; i++) {
 		fds[i] = open(node_path(0, name), O_RDWR);
 		if (fds[i] < 0 || attach(fds[i], "") != 0)
 			continue;
+		attached++;
 		for (j = 0; j < CGPU_MAX_QUEUED_JOBS; j++) {
 			last = submit(fds[i], CGPU_MAX_JOB_US);
 			if (last)
@@ -129,6 +130,9 @@ static void queue_cap(const char *name, const char *other_name)
 	check(queued == CGPU_MAX_INST_JOBS && last == -EAGAIN,
 	      "%s queues %u jobs over %u files: the instance's %d, then EAGAIN", name, queued, n,
 	      CGPU_MAX_INST_JOBS);
+	if (queued != CGPU_MAX_INST_JOBS || last != -EAGAIN)
+		printf("# queue cap: %u of %u files attached, last SUBMIT gave %d\n", attached, n,
+		       last);
 	other = open(node_path(0, other_name), O_RDWR);
 	check(other >= 0 && attach(other, "") == 0 && submit(other, 1000) == 0,
 	      "%s still queues while %s is full", other_name, name);
