@@ -7,6 +7,7 @@
 #include <linux/capability.h>
 #include <poll.h>
 #include <pthread.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -391,8 +392,9 @@ void attack_limits(void)
 	snprintf(other, sizeof(other), "other%s", tag);
 	check(ctl_write("0%s", name) == 0, "create %s", name);
 	fd = open_attached(name);
+	/* 10 s jobs: none can end while the loop runs and give the 257th a place. */
 	for (i = 0, ok = fd >= 0; ok && i < CGPU_MAX_QUEUED_JOBS; i++)
-		ok = submit(fd, 1000000) == 0;
+		ok = submit(fd, CGPU_MAX_JOB_US) == 0;
 	r = fd >= 0 ? submit(fd, 1000) : 0;
 	check(ok && r == -EAGAIN, "the %dth SUBMIT gives EAGAIN (got %d)",
 	      CGPU_MAX_QUEUED_JOBS + 1, r);
@@ -453,33 +455,77 @@ static void *race_poll(void *p)
 	return NULL;
 }
 
-/* Threads doing ioctl and poll on the shared fd while the main thread closes it under them. */
+/*
+ * Threads doing ioctl and poll on a file while the main thread closes it under them: the file is
+ * this child's own, so the last of their calls to return runs the module's release.
+ */
 static void threads_and_close(void *arg)
 {
-	struct race r = { .fd = *(int *)arg };
+	struct race r = { .fd = open_attached(arg) };
 	pthread_t t[2];
-	int ok;
+	int made = 0, both;
 
-	ok = !pthread_create(&t[0], NULL, race_ioctl, &r) &&
-	     !pthread_create(&t[1], NULL, race_poll, &r);
+	if (r.fd >= 0 && !pthread_create(&t[0], NULL, race_ioctl, &r))
+		made++;
+	if (made && !pthread_create(&t[1], NULL, race_poll, &r))
+		made++;
+	both = made == 2;
 	usleep(50000);
-	close(r.fd);
+	if (r.fd >= 0)
+		close(r.fd);
 	usleep(20000);
 	__atomic_store_n(&r.stop, 1, __ATOMIC_RELAXED);
-	pthread_join(t[0], NULL);
-	pthread_join(t[1], NULL);
-	check(ok, "a forked child's threads ran ioctl and poll while the fd was closed");
+	while (made)
+		pthread_join(t[--made], NULL);
+	check(both, "a forked child's threads ran ioctl and poll on its file while it was closed");
+}
+
+/*
+ * attack_concurrency() runs three processes over one span of time: each child says it is ready by
+ * closing its end of @ready, then reads the span's end from @gate, and all three loop until then,
+ * yielding the one vCPU at every step so that their calls interleave.
+ */
+#define BUSY_SPAN	0.05	/* seconds */
+#define BUSY_JOBS	20	/* SUBMITs of each tenant; the rest of its span allocates and frees */
+
+static int ready[2] = { -1, -1 }, gate[2] = { -1, -1 };
+
+/* In a child: say it is ready and wait for the end of the span (now, if the parent is gone). */
+static double span_end(void)
+{
+	double end;
+
+	close(ready[0]);
+	close(ready[1]);
+	close(gate[1]);
+	if (read(gate[0], &end, sizeof(end)) != sizeof(end))
+		end = now();
+	close(gate[0]);
+	return end;
+}
+
+/* A tenant's part of the span: MEM_ALLOC and MEM_FREE of 4 KiB, and BUSY_JOBS 0.5 ms jobs. */
+static int busy_tenant(int fd, double end)
+{
+	int i, ok = fd >= 0;
+	uint64_t h;
+
+	for (i = 0; ok && (i < BUSY_JOBS || now() < end); i++) {
+		ok = mem_alloc(fd, 4096, &h) == 0 && mem_free(fd, h) == 0;
+		if (ok && i < BUSY_JOBS)
+			ok = submit(fd, 500) == 0;
+		sched_yield();
+	}
+	return ok;
 }
 
 static void second_tenant(void *arg)
 {
 	const char *name = arg;
-	int fd = open_attached(name), i, ok = fd >= 0;
-	uint64_t h;
+	int fd = open_attached(name);
 
-	for (i = 0; ok && i < 20; i++)
-		ok = mem_alloc(fd, 4096, &h) == 0 && submit(fd, 500) == 0;
-	check(ok, "a second process on %s allocates and submits at the same time", name);
+	check(busy_tenant(fd, span_end()),
+	      "a second process on %s allocates, frees and submits at the same time", name);
 	if (fd >= 0)
 		close(fd);
 }
@@ -487,46 +533,58 @@ static void second_tenant(void *arg)
 static void procfs_writer(void *arg)
 {
 	const char *name = arg;
-	char path[96];
+	char weight[96], memsize[96];
+	double end;
 	int i, ok = 1;
 
-	for (i = 0; i < 40; i++) {
-		snprintf(path, sizeof(path), PROC "/0/%s/weight", name);
-		ok &= proc_write(path, i & 1 ? "2" : "1") == 0;
-		snprintf(path, sizeof(path), PROC "/0/%s/memsize", name);
-		proc_write(path, i & 1 ? "1048576" : "268435456");
+	snprintf(weight, sizeof(weight), PROC "/0/%s/weight", name);
+	snprintf(memsize, sizeof(memsize), PROC "/0/%s/memsize", name);
+	end = span_end();
+	for (i = 0; i < 40 || now() < end; i++) {
+		ok &= proc_write(weight, i & 1 ? "2" : "1") == 0;
+		ok &= proc_write(memsize, i & 1 ? "1048576" : "268435456") == 0;
+		sched_yield();
 	}
-	check(ok, "weight and memsize written 40 times during MEM_ALLOC and scheduling");
+	check(ok, "weight and memsize written throughout MEM_ALLOC and scheduling");
 }
 
 void attack_concurrency(void)
 {
-	char name[32], info[128];
-	int fd, i, ok, status;
-	uint64_t h;
-	pid_t pid;
+	char name[32], info[128], c;
+	struct child second, writer;
+	double end;
+	int fd, ok;
 
 	snprintf(name, sizeof(name), "busy%s", tag);
 	check(ctl_write("0%s", name) == 0, "create %s", name);
 	fd = open_attached(name);
-	fflush(stdout);
-	pid = fork();
-	if (pid == 0) {
-		/* the second tenant and the procfs writer, both while this process works too */
-		in_child(second_tenant, name, 0);
-		_exit(0);
+	ok = !pipe(ready);
+	if (!ok || pipe(gate)) {
+		check(0, "two pipes to start three processes together: %s", strerror(errno));
+		if (ok) {
+			close(ready[0]);
+			close(ready[1]);
+		}
+		goto out;
 	}
-	in_child(procfs_writer, name, 0);
-	for (i = 0, ok = fd >= 0; ok && i < 20; i++) {
-		int r = mem_alloc(fd, 4096, &h);
-
-		ok = (r == 0 || r == -ENOMEM) && submit(fd, 500) == 0;
-	}
-	check(ok, "this process allocates and submits meanwhile");
-	waitpid(pid, &status, 0);
-	check(WIFEXITED(status) && WEXITSTATUS(status) == 0, "the second process finished");
-	in_child(threads_and_close, &fd, 0);
-	close(fd);
+	second = child_start(second_tenant, name, 0);
+	writer = child_start(procfs_writer, name, 0);
+	close(ready[1]);
+	while (read(ready[0], &c, 1) > 0)
+		;
+	close(ready[0]);
+	end = now() + BUSY_SPAN;
+	ok = write(gate[1], &end, sizeof(end)) == sizeof(end) &&
+	     write(gate[1], &end, sizeof(end)) == sizeof(end);
+	close(gate[0]);
+	close(gate[1]);
+	check(ok && busy_tenant(fd, end), "this process allocates, frees and submits meanwhile");
+	child_end(second);
+	child_end(writer);
+	in_child(threads_and_close, name, 0);
+out:
+	if (fd >= 0)
+		close(fd);
 	check(proc_read(inst_path(name, "meminfo"), info, sizeof(info)) == 0 &&
 	      strstr(info, "used 0\n"), "after every file closed, %s has nothing charged", name);
 	check(ctl_write("-%s", name) == 0, "destroy %s", name);

@@ -202,16 +202,19 @@ void become_nobody(void)
 	}
 }
 
-int in_child(void (*fn)(void *), void *arg, int as_nobody)
+struct child child_start(void (*fn)(void *), void *arg, int as_nobody)
 {
-	int p[2], status = -1, counts[2] = { 0, 0 };
-	pid_t pid;
+	struct child c = { .pid = -1, .report = -1 };
+	int p[2], counts[2] = { 0, 0 };
 
-	if (pipe(p))
-		return -1;
+	if (pipe(p)) {
+		c.err = errno;
+		return c;
+	}
 	fflush(stdout);
-	pid = fork();
-	if (pid == 0) {
+	c.pid = fork();
+	c.err = errno;
+	if (c.pid == 0) {
 		close(p[0]);
 		report_fd = p[1];
 		passed = 0;
@@ -226,16 +229,35 @@ int in_child(void (*fn)(void *), void *arg, int as_nobody)
 		_exit(0);
 	}
 	close(p[1]);
-	if (pid > 0 && read(p[0], counts, sizeof(counts)) == sizeof(counts)) {
+	if (c.pid < 0)
+		close(p[0]);
+	else
+		c.report = p[0];
+	return c;
+}
+
+int child_end(struct child c)
+{
+	int status = -1, counts[2] = { 0, 0 };
+
+	if (c.pid < 0) {
+		check(0, "start a child process: %s", strerror(c.err));
+		return -1;
+	}
+	if (read(c.report, counts, sizeof(counts)) == sizeof(counts)) {
 		passed += counts[0];
 		failed += counts[1];
 	}
-	close(p[0]);
-	if (pid > 0)
-		waitpid(pid, &status, 0);
-	if (pid > 0 && !(WIFEXITED(status) && WEXITSTATUS(status) == 0))
+	close(c.report);
+	waitpid(c.pid, &status, 0);
+	if (!(WIFEXITED(status) && WEXITSTATUS(status) == 0))
 		check(0, "a child process died (status 0x%x)", status);
 	return status;
+}
+
+int in_child(void (*fn)(void *), void *arg, int as_nobody)
+{
+	return child_end(child_start(fn, arg, as_nobody));
 }
 
 /* fork + exec; returns the exit status, or -1 when it could not run. */
@@ -398,13 +420,16 @@ static void check_mmap(int fd)
 	check(p == MAP_FAILED, "a two-page mapping is refused");
 }
 
-/* The fairness window's tenant: attach, queue 5 s of work, say so on fd 3, wait for EOF on fd 4 */
+/* 10 s of work on each side: more than three windows and the pauses between them use. */
+#define FAIR_JOBS	200
+
+/* The fairness window's tenant: attach, queue its work, say so on fd 3, wait for EOF on fd 4 */
 static int tenant(const char *name)
 {
 	int fd = open_attached(name), i, ok = fd >= 0;
 	char c;
 
-	for (i = 0; ok && i < 100; i++)
+	for (i = 0; ok && i < FAIR_JOBS; i++)
 		ok = submit(fd, 50000) == 0;
 	if (write(3, ok ? "r" : "e", 1) != 1)
 		return 1;
@@ -416,12 +441,36 @@ static int tenant(const char *name)
 }
 
 #define FAIR_WINDOW_US	1000000
+#define FAIR_TRIES	3
+#define FAIR_LATE_MS	20
+
+/*
+ * Sleeps @us in steps of 1 ms and returns the longest step in seconds. The guest's timers, the
+ * slice timer among them, are raised by one clock; when it falls behind (a loaded TCG host), a
+ * slice runs long and is charged its whole length, and a step here runs long just as much.
+ */
+static double sleep_watching(unsigned int us)
+{
+	double t = now(), end = t + us / 1e6, last = t, gap = 0;
+
+	while (t < end) {
+		usleep(1000);
+		t = now();
+		if (t - last > gap)
+			gap = t - last;
+		last = t;
+	}
+	return gap;
+}
 
 /*
  * One window in which this program's instance A (weight 1) competes with a tenant process on B
  * (weight 3): the 32-bit tool when there is one, so the scheduler serves both ABIs at once.
  * 1 s is 200 slices of 5 ms: a slice more or less at either edge moves a share by 0.5 points,
- * well inside the 5 points allowed.
+ * well inside the 5 points allowed. A slice stretched by L ms moves it by up to ~0.075 points
+ * per ms (it, or the weighted pay-back after it, falls in the window), so a window in which a
+ * step of sleep_watching() took over FAIR_LATE_MS (<= 1.5 points) is measured again, up to
+ * FAIR_TRIES times; the checks judge the last window measured.
  */
 static void check_fairness(void)
 {
@@ -431,11 +480,11 @@ static void check_fairness(void)
 	int fa = open_attached(name_a), fb = open_attached(name_b);
 	struct cgpu_stats a0, b0, a1, b1;
 	int i, ok = fa >= 0 && fb >= 0 && !pipe(ready) && !pipe(stop);
-	double da, db, share_a, t0, t1;
+	double da, db, share_a, t0 = 0, t1 = 0, late;
 	pid_t pid = -1;
 	char c = 0;
 
-	for (i = 0; ok && i < 100; i++)
+	for (i = 0; ok && i < FAIR_JOBS; i++)
 		ok = submit(fa, 50000) == 0;
 	if (ok) {
 		fflush(stdout);
@@ -456,14 +505,27 @@ static void check_fairness(void)
 		close(stop[0]);
 		ok = pid > 0 && read(ready[0], &c, 1) == 1 && c == 'r';
 	}
-	check(ok, "queue 5 s of work on %s here and on %s in a %s tenant", name_a, name_b,
+	check(ok, "queue 10 s of work on %s here and on %s in a %s tenant", name_a, name_b,
 	      strcmp(peer, "/cgpu-smoke32") ? "64-bit" : "32-bit");
-	usleep(100000);
-	ok = ok && !stats(fa, &a0) && !stats(fb, &b0);
-	t0 = now();
-	usleep(FAIR_WINDOW_US);
-	ok = ok && !stats(fa, &a1) && !stats(fb, &b1);
-	t1 = now();
+	late = sleep_watching(100000);
+	for (i = 0; ok && i < FAIR_TRIES;) {
+		double w;
+
+		ok = !stats(fa, &a0) && !stats(fb, &b0);
+		t0 = now();
+		w = sleep_watching(FAIR_WINDOW_US);
+		ok = ok && !stats(fa, &a1) && !stats(fb, &b1);
+		t1 = now();
+		late = w > late ? w : late;
+		i++;
+		if (!ok || late * 1000 <= FAIR_LATE_MS)
+			break;
+		printf("# fairness window %d of %d: a 1 ms sleep took %.0f ms; %s\n", i, FAIR_TRIES,
+		       late * 1000, i < FAIR_TRIES ? "measuring again" : "judged as it is");
+		/* B is paid back 3 times the excess of a long A slice: let that end first. */
+		if (i < FAIR_TRIES)
+			late = sleep_watching(100000 + (late < 0.35 ? late : 0.35) * 4e6);
+	}
 	da = ok ? (double)(a1.inst_gpu_time_ns - a0.inst_gpu_time_ns) : 0;
 	db = ok ? (double)(b1.inst_gpu_time_ns - b0.inst_gpu_time_ns) : 0;
 	share_a = da + db > 0 ? 100 * da / (da + db) : 0;
@@ -472,7 +534,8 @@ static void check_fairness(void)
 	check(ok && share_a >= 20 && share_a <= 30,
 	      "weight 3 got %.1f%% of GPU time (want 75 +- 5)", 100 - share_a);
 	check(ok && (da + db) / 1e9 >= 0.8 * (t1 - t0),
-	      "the GPU was busy: %.2f s of GPU time in %.2f s", (da + db) / 1e9, t1 - t0);
+	      "the GPU was busy: %.2f s of GPU time in %.2f s (window %d; longest 1 ms sleep %.0f ms)",
+	      (da + db) / 1e9, t1 - t0, i, late * 1000);
 	if (stop[1] >= 0)
 		close(stop[1]);
 	if (ready[0] >= 0)

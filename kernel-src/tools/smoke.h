@@ -5,6 +5,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/types.h>
 #include "uapi/cgpu.h"
 
 #define DEV	"/dev/" CGPU_DEVICE_NAME
@@ -31,6 +32,15 @@ int submit(int fd, uint64_t us);
 int stats(int fd, struct cgpu_stats *st);
 int mem_alloc(int fd, uint64_t bytes, uint64_t *handle);
 int mem_free(int fd, uint64_t handle);
+/* A child process running checks; child_end() adds its counts here and reaps it. */
+struct child {
+	pid_t pid;
+	int report;		/* read end of the pipe its counts come through */
+	int err;		/* errno of a failed pipe or fork */
+};
+
+struct child child_start(void (*fn)(void *), void *arg, int as_nobody);
+int child_end(struct child c);
 /* Run @fn in a child (as uid/gid NOBODY if asked); its checks count here. Returns its status. */
 int in_child(void (*fn)(void *), void *arg, int as_nobody);
 void become_nobody(void);
