@@ -200,9 +200,11 @@ export function parseConsole(lines: readonly string[], opts: VerdictOptions): Ve
     const exit = mark(`smoke${abi}`);
     if (opts.generic || mark('insmod') !== 'ok') break;
     if (!s) reasons.push(`smoke${abi} did not finish${exit ? ` (exit ${exit.replace('exit ', '')})` : ''}`);
-    else if (s.failed > 0) {
+    else {
       const failed = checks.filter((c) => c.abi === abi && !c.ok).map((c) => c.name);
-      reasons.push(`smoke${abi}: ${s.failed} of ${s.passed + s.failed} checks failed: ${failed.join('; ')}`);
+      if (s.failed > 0) reasons.push(`smoke${abi}: ${s.failed} of ${s.passed + s.failed} checks failed: ${failed.join('; ')}`);
+      // A child whose counts never reached the summary (a tool bug) must not hide its FAIL line.
+      else if (failed.length > 0) reasons.push(`smoke${abi}: its summary says 0 failed, yet these checks printed FAIL: ${failed.join('; ')}`);
     }
   }
   const trinity = fuzz.find((f) => f.tool === 'trinity');

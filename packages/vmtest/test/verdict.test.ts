@@ -31,6 +31,13 @@ describe('verdict rules on small consoles', () => {
     expect(v.reasons).toEqual([expect.stringMatching(/smoke64: 1 of 67 checks failed: lseek gives ESPIPE/)]);
   });
 
+  it('a FAIL line that the summary did not count still fails the run', () => {
+    const bad = good.map((l) => (l.startsWith('PASS 64 lseek') ? l.replace('PASS', 'FAIL') : l));
+    const v = parseConsole(bad, { timedOut: false, expect32: true });
+    expect(v.ok).toBe(false);
+    expect(v.reasons).toEqual(['smoke64: its summary says 0 failed, yet these checks printed FAIL: lseek gives ESPIPE']);
+  });
+
   it('a splat anywhere fails the run, even with every check passed', () => {
     const v = parseConsole([...good.slice(0, 20), '[   12.345678] WARNING: CPU: 0 PID: 77 at cgpu-km.c:88 cgpu_ioctl+0x1/0x2 [cgpu]', ...good.slice(20)], { timedOut: false, expect32: true });
     expect(v.ok).toBe(false);
