@@ -486,7 +486,7 @@ static void threads_and_close(void *arg)
  * yielding the one vCPU at every step so that their calls interleave.
  */
 #define BUSY_SPAN	0.05	/* seconds */
-#define BUSY_JOBS	20	/* SUBMITs of each tenant; the rest of its span allocates and frees */
+#define BUSY_JOBS	20	/* SUBMITs per tenant; the rest of its span allocates and frees */
 
 static int ready[2] = { -1, -1 }, gate[2] = { -1, -1 };
 
